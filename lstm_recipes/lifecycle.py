@@ -1,0 +1,88 @@
+"""The five-step life-cycle of a Keras LSTM: define, compile, fit, evaluate, predict.
+
+Chapter 4 of the book embeds the sections marked ``--8<--`` below.
+"""
+
+# --8<-- [start:imports]
+import keras
+import numpy as np
+
+from lstm_recipes.checks import check_positive_int
+
+# --8<-- [end:imports]
+
+__all__ = ["OUTPUT_HEADS", "build_lstm", "next_value_data"]
+
+
+# --8<-- [start:next_value_data]
+def next_value_data(length=10):
+    """The sequence 0.0, 0.1, ..., framed as "given one value, predict the next".
+
+    Returns:
+        ``x`` of shape ``(length - 1, 1, 1)``: one time step, one feature per sample;
+        ``y`` of shape ``(length - 1, 1)``: the value that follows.
+    """
+    length = check_positive_int(length, "length")
+    if length < 2:
+        raise ValueError(f"length must be >= 2 to form one (input, next value) pair, got {length}")
+    sequence = np.arange(length, dtype="float32") / length
+    x = sequence[:-1].reshape(-1, 1, 1)  # (samples, time_steps=1, features=1)
+    y = sequence[1:].reshape(-1, 1)  # (samples, outputs=1)
+    return x, y
+
+
+# --8<-- [end:next_value_data]
+
+
+# --8<-- [start:output_heads]
+# Problem type -> (activation of the output layer, loss, metrics).
+OUTPUT_HEADS = {
+    "regression": ("linear", "mean_squared_error", []),
+    "binary": ("sigmoid", "binary_crossentropy", ["accuracy"]),
+    "multiclass": ("softmax", "categorical_crossentropy", ["accuracy"]),
+}
+# --8<-- [end:output_heads]
+
+
+# --8<-- [start:build_lstm]
+def build_lstm(time_steps, features, *, units=10, outputs=1, problem="regression",
+               learning_rate=0.01):
+    """Define and compile a one-layer LSTM for inputs ``(samples, time_steps, features)``.
+
+    Args:
+        time_steps, features: the shape of one input sample.
+        units: size of the LSTM's hidden and cell state.
+        outputs: units of the output layer: 1 for regression or binary
+            classification, the number of classes for ``"multiclass"``.
+        problem: ``"regression"``, ``"binary"`` or ``"multiclass"``; picks the
+            output activation, the loss and the metrics from ``OUTPUT_HEADS``.
+        learning_rate: step size of the Adam optimizer.
+
+    Returns:
+        A compiled ``keras.Model`` mapping ``(samples, time_steps, features)``
+        to ``(samples, outputs)``.
+    """
+    time_steps = check_positive_int(time_steps, "time_steps")
+    features = check_positive_int(features, "features")
+    units = check_positive_int(units, "units")
+    outputs = check_positive_int(outputs, "outputs")
+    if problem not in OUTPUT_HEADS:
+        raise ValueError(f"problem must be one of {sorted(OUTPUT_HEADS)}, got {problem!r}")
+    if problem == "multiclass" and outputs < 2:
+        raise ValueError(f"a multiclass model needs outputs >= 2 (one per class), got {outputs}")
+    activation, loss, metrics = OUTPUT_HEADS[problem]
+
+    model = keras.Sequential([  # 1. define
+        keras.Input(shape=(time_steps, features)),
+        keras.layers.LSTM(units),
+        keras.layers.Dense(outputs, activation=activation),
+    ])
+    model.compile(  # 2. compile
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss=loss,
+        metrics=metrics,
+    )
+    return model
+
+
+# --8<-- [end:build_lstm]
