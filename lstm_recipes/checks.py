@@ -43,8 +43,7 @@ def check_sequences(x, name="x"):
                 f"({array.shape[0]}, {array.shape[1]}, 1)"
             )
         raise ValueError(
-            f"{name} must have shape (samples, time_steps, features), "
-            f"got shape {array.shape}{hint}"
+            f"{name} must have shape (samples, time_steps, features), got shape {array.shape}{hint}"
         )
     if 0 in array.shape:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")

@@ -45,8 +45,9 @@ OUTPUT_HEADS = {
 
 
 # --8<-- [start:build_lstm]
-def build_lstm(time_steps, features, *, units=10, outputs=1, problem="regression",
-               learning_rate=0.01):
+def build_lstm(
+    time_steps, features, *, units=10, outputs=1, problem="regression", learning_rate=0.01
+):
     """Define and compile a one-layer LSTM for inputs ``(samples, time_steps, features)``.
 
     Args:
@@ -72,11 +73,13 @@ def build_lstm(time_steps, features, *, units=10, outputs=1, problem="regression
         raise ValueError(f"a multiclass model needs outputs >= 2 (one per class), got {outputs}")
     activation, loss, metrics = OUTPUT_HEADS[problem]
 
-    model = keras.Sequential([  # 1. define
-        keras.Input(shape=(time_steps, features)),
-        keras.layers.LSTM(units),
-        keras.layers.Dense(outputs, activation=activation),
-    ])
+    model = keras.Sequential(
+        [  # 1. define
+            keras.Input(shape=(time_steps, features)),
+            keras.layers.LSTM(units),
+            keras.layers.Dense(outputs, activation=activation),
+        ]
+    )
     model.compile(  # 2. compile
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=loss,

@@ -22,7 +22,9 @@ def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
     samples = check_positive_int(samples, "samples")
     time_steps = check_positive_int(time_steps, "time_steps")
     if time_steps < min_time_steps:
-        raise ValueError(f"time_steps must be >= {min_time_steps} for this problem, got {time_steps}")
+        raise ValueError(
+            f"time_steps must be >= {min_time_steps} for this problem, got {time_steps}"
+        )
     rng = np.random.default_rng(seed)
     return rng.random((samples, time_steps, 1), dtype="float32")
 

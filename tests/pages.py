@@ -51,7 +51,9 @@ OUTPUT_OPTIONS = {"rtol", "atol", "numbers"}
 
 FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
 COMMENT_OPEN = re.compile(r"^[ \t]*<!--")
-SKIP = re.compile(r"^skip:\s*next\s+if\((?P<condition>.*?)(?:,\s*reason=(?P<reason>.+))?\)\s*$", re.S)
+SKIP = re.compile(
+    r"^skip:\s*next\s+if\((?P<condition>.*?)(?:,\s*reason=(?P<reason>.+))?\)\s*$", re.S
+)
 
 
 @dataclasses.dataclass
@@ -110,8 +112,14 @@ def read_blocks(text):
             body = _dedent([raw.rstrip("\n") for raw in lines[i + 1 : j]], fence["indent"])
             info = fence["info"]
             blocks.append(
-                Block(_fence_kind(info), info, "\n".join(body) + "\n" if body else "",
-                      offsets[i], offsets[min(j + 1, len(lines))], i + 1)
+                Block(
+                    _fence_kind(info),
+                    info,
+                    "\n".join(body) + "\n" if body else "",
+                    offsets[i],
+                    offsets[min(j + 1, len(lines))],
+                    i + 1,
+                )
             )
             i = j + 1
             continue
@@ -174,25 +182,43 @@ def parse_output_options(directive):
     return options
 
 
+ORPHAN_OUTPUT = "an ```output block must follow a ```python block that has no output block yet"
+BAD_SKIP = (
+    "unconditional or malformed skip {info!r}: every block must run; write "
+    '<!-- skip: next if(CONDITION, reason="...") --> for a real condition'
+)
+BAD_INFO = (
+    "the info string {info!r} would not be run as a test: write ```python for Python "
+    "code (or ```output, with no options, for its printed output)"
+)
+DANGLING = "a skip or output directive at the end of the page applies to no block"
+
+
 def page_examples(text, expand=lambda code: code):
-    """Pair every Python block of a page with its output block and directives."""
+    """Pair every Python block of a page with its output block and directives.
+
+    Returns one ``Example`` per Python block, plus one failing ``Example`` per
+    block or directive that would otherwise be silently ignored.
+    """
     examples = []
-    pending_skip = None
-    pending_options = None
+    pending_skip = pending_options = None
+
+    def fail(block, message):
+        examples.append(Example(block, "", error=message))
+
     for block in read_blocks(text):
         if block.kind in ("python", "invisible"):
             example = Example(block, block.text, skip=pending_skip)
             pending_skip = None
             try:
                 example.code = expand(block.text)
-            except Exception as error:  # a missing include: fail this block, not collection
+            except Exception as error:  # a missing include fails this block, not collection
                 example.error = f"include could not be expanded: {error}"
             examples.append(example)
         elif block.kind == "output":
             target = examples[-1] if examples else None
             if target is None or target.block.kind != "python" or target.output is not None:
-                examples.append(Example(block, "", error="an ```output block must follow a "
-                                        "```python block that has no output block yet"))
+                fail(block, ORPHAN_OUTPUT)
                 continue
             target.output = block
             if pending_options is not None:
@@ -204,22 +230,16 @@ def page_examples(text, expand=lambda code: code):
         elif block.kind == "skip":
             match = SKIP.match(block.info)
             if not match:
-                examples.append(Example(block, "", error=(
-                    f"unconditional or malformed skip {block.info!r}: every block must run; "
-                    'write <!-- skip: next if(CONDITION, reason="...") --> for a real condition')))
+                fail(block, BAD_SKIP.format(info=block.info))
                 continue
             reason = (match["reason"] or "condition true").strip().strip("\"'")
             pending_skip = (match["condition"], reason)
         elif block.kind == "output-options":
             pending_options = block
         elif block.kind == "error":
-            examples.append(Example(block, "", error=(
-                f"the info string {block.info!r} would not be run as a test: write ```python "
-                "for Python code (or ```output for its printed output, with no options)")))
+            fail(block, BAD_INFO.format(info=block.info))
     if pending_skip is not None or pending_options is not None:
-        examples.append(Example(Block("error", "", "", len(text), len(text), text.count("\n")),
-                                "", error="a skip or output directive at the end of the page "
-                                "applies to no block"))
+        fail(Block("error", "", "", len(text), len(text), text.count("\n") + 1), DANGLING)
     return examples
 
 
@@ -236,8 +256,9 @@ def _snippet_preprocessor():
     options = config.mdx_configs.get("pymdownx.snippets")
     if options is None:
         raise RuntimeError("mkdocs.yml must enable pymdownx.snippets")
-    md = markdown.Markdown(extensions=["pymdownx.snippets"],
-                           extension_configs={"pymdownx.snippets": options})
+    md = markdown.Markdown(
+        extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
+    )
     return md.preprocessors["snippet"]
 
 
@@ -251,7 +272,9 @@ def expand_includes(code):
 # --------------------------------------------------------------------------- output
 
 
-NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])|\bnan\b|\binf\b")
+NUMBER = re.compile(
+    r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![\w.])|\bnan\b|\binf\b"
+)
 
 
 def output_tokens(text):
@@ -326,13 +349,19 @@ def evaluate(sybil_example):
         raise
     if example.output is not None:
         options = example.output_options
-        if not outputs_match(example.output.text, printed.getvalue(),
-                             rtol=options.get("rtol", 0.0), atol=options.get("atol", 0.0),
-                             numbers=options.get("numbers", "exact")):
+        if not outputs_match(
+            example.output.text,
+            printed.getvalue(),
+            rtol=options.get("rtol", 0.0),
+            atol=options.get("atol", 0.0),
+            numbers=options.get("numbers", "exact"),
+        ):
             state["failed"] = sybil_example.line
-            return (f"printed output differs from the page's output block "
-                    f"(line {example.output.line}, options {options or 'exact'}).\n"
-                    f"--- page shows\n{example.output.text}--- code printed\n{printed.getvalue()}")
+            return (
+                f"printed output differs from the page's output block "
+                f"(line {example.output.line}, options {options or 'exact'}).\n"
+                f"--- page shows\n{example.output.text}--- code printed\n{printed.getvalue()}"
+            )
     return None
 
 

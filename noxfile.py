@@ -1,0 +1,79 @@
+"""Tasks of the book. Each session installs what it needs from pyproject.toml.
+
+    nox -s tests       every test on the CPU build of TensorFlow (what CI runs)
+    nox -s tests_gpu   the same on the GPU build, plus GPU checks; skips without a GPU
+    nox -s docs        strict site build into site/
+    nox -s serve       build and serve the site at http://127.0.0.1:8000
+    nox -s lint        ruff
+    nox -s bench       benchmarks (timings, not pass/fail)
+
+Arguments after ``--`` go to the tool: ``nox -s tests -- docs/en -x``.
+"""
+
+import shutil
+import subprocess
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["tests", "lint"]
+
+VERSIONS = (
+    "import keras, tensorflow as tf; "
+    "print(f'keras {keras.__version__}, tensorflow {tf.__version__}, "
+    'GPUs: {tf.config.list_physical_devices("GPU") or "none"}\')'
+)
+
+
+@nox.session
+def tests(session):
+    """Unit tests, every Python block of every page (zh and en), parity, the site build."""
+    session.install("-e", ".[cpu,test,docs]")
+    session.run("python", "-c", VERSIONS)
+    session.run("python", "-m", "pytest", "-m", "not gpu", *session.posargs)
+
+
+@nox.session
+def tests_gpu(session):
+    """The whole suite on tensorflow[and-cuda], plus tests that assert the GPU is used."""
+    if shutil.which("nvidia-smi") is None:
+        session.skip("no NVIDIA GPU visible: nvidia-smi is not installed")
+    listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    if listing.returncode != 0 or "GPU" not in listing.stdout:
+        session.skip(
+            f"no NVIDIA GPU visible: nvidia-smi -L says {listing.stdout or listing.stderr!r}"
+        )
+    session.log(f"GPUs: {listing.stdout.strip()}")
+    session.install("-e", ".[gpu,test,docs]")
+    session.run("python", "-c", VERSIONS)
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def docs(session):
+    """Build the site with --strict: any warning (missing page, broken include) fails."""
+    session.install("-e", ".[cpu,docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session
+def serve(session):
+    """Build and serve the site with live reload (notebook outputs cached)."""
+    session.install("-e", ".[cpu,docs]")
+    session.run("mkdocs", "serve", *session.posargs, env={"LSTM_BOOK_NOTEBOOK_CACHE": "true"})
+
+
+@nox.session
+def lint(session):
+    """ruff: lint and formatting of the package, the tests and the notebooks."""
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def bench(session):
+    """Timing benchmarks; they print numbers and never fail on speed."""
+    session.install("-e", ".[cpu]")
+    session.run("python", "-m", "tests.benchmarks.fast_training", *session.posargs)
