@@ -390,3 +390,71 @@ pytest_collect_file = Sybil(
     setup=setup,
     teardown=teardown,
 ).pytest()
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def run_page(path):
+    """Run a page's blocks in order; return [(example, printed text)]."""
+    text = Path(path).read_text(encoding="utf-8")
+    namespace = {}
+    setup(namespace)
+    results = []
+    try:
+        for example in page_examples(text, expand_includes):
+            if example.error:
+                raise SystemExit(f"{path}:{example.block.line}: {example.error}")
+            printed = io.StringIO()
+            with contextlib.redirect_stdout(printed):
+                exec(compile(example.code, f"{path}:{example.block.line}", "exec"), namespace)
+            results.append((example, printed.getvalue()))
+            sys.stdout.write(printed.getvalue())
+    finally:
+        teardown(namespace)
+    return results
+
+
+def _output_fence(original, printed):
+    """Rewrite an ```output fence with new content, keeping its indentation and marker."""
+    first = original.splitlines()[0]
+    match = FENCE_OPEN.match(first)
+    indent, fence = match["indent"], match["fence"]
+    body = "".join(f"{indent}{line}".rstrip() + "\n" for line in printed.rstrip("\n").split("\n"))
+    return f"{indent}{fence}output\n{body}{indent}{fence}\n"
+
+
+def update_outputs(path):
+    """Run a page and write what each block printed into its output block."""
+    results = run_page(path)
+    text = Path(path).read_text(encoding="utf-8")
+    for example, printed in reversed(results):
+        if example.output is not None:
+            block = example.output
+            text = (
+                text[: block.start]
+                + _output_fence(text[block.start : block.end], printed)
+                + (text[block.end :])
+            )
+    Path(path).write_text(text, encoding="utf-8")
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.pages",
+        description="Run pages' Python blocks as a reader would; optionally refresh their "
+        "```output blocks with what the code prints.",
+    )
+    parser.add_argument("pages", nargs="+", type=Path)
+    parser.add_argument("--update", action="store_true", help="rewrite the output blocks")
+    args = parser.parse_args(argv)
+    for page in args.pages:
+        page = page.resolve()
+        print(f"== {page.relative_to(ROOT)}", file=sys.stderr)
+        update_outputs(page) if args.update else run_page(page)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,9 +9,13 @@ as documentation pages that mkdocs-jupyter renders, with the alternates the
 language switcher needs.
 
 ``examples/zh/x.ipynb`` is served at ``examples/x/``, ``examples/en/x.ipynb``
-at ``en/examples/x/``; in ``nav`` write ``examples/x.ipynb``.
+at ``en/examples/x/``; in ``nav`` write ``examples/x.ipynb``. Start every
+notebook heading with a number or an ASCII word ("## 1. 数据"): mkdocs-jupyter's
+table of contents and nbconvert slug headings differently, and agree only there
+(tests/test_site.py checks every anchor).
 """
 
+import os
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -37,6 +41,15 @@ def _notebook_page(config, language, default_language, name):
     page.locale = page.localization = language
     page.norm_src_uri = f"examples/{name}"
     return page
+
+
+def on_config(config):
+    # Notebook kernels inherit this environment. Hide TensorFlow's C++ INFO lines
+    # (CPU instruction sets) that would print into the first cell, and draw figures
+    # inline even when the caller set another backend (the test run sets Agg).
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
+    os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    return config
 
 
 @event_priority(-150)

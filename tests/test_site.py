@@ -1,0 +1,196 @@
+"""The built site, checked in its HTML: what a reader sees, not just mkdocs' exit code.
+
+The site is built once per test session with ``mkdocs build --strict`` (notebooks
+executed, no cache), then inspected: both languages, the language switcher, the
+notebooks rendered with their outputs, Chinese search, copy buttons, the palette
+toggle, and every internal link and anchor.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGUAGES = {"zh": "", "en": "en/"}  # language -> URL prefix (zh is the default)
+
+pytestmark = pytest.mark.site
+
+
+def mkdocs_build(config, site_dir):
+    env = {**os.environ, "LSTM_BOOK_NOTEBOOK_CACHE": "false", "NO_MKDOCS_2_WARNING": "1"}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(config),
+            "-d",
+            str(site_dir),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    site_dir = tmp_path_factory.mktemp("site")
+    result = mkdocs_build(ROOT / "mkdocs.yml", site_dir)
+    assert result.returncode == 0, result.stderr[-5000:]
+    return site_dir
+
+
+def page_urls():
+    """URL (relative to the site root, language prefix excluded) of every page and notebook."""
+    urls = []
+    for page in sorted((ROOT / "docs" / "zh").rglob("*.md")):
+        path = page.relative_to(ROOT / "docs" / "zh").with_suffix("").as_posix()
+        urls.append("" if path == "index" else f"{path}/")
+    urls += [f"examples/{nb.stem}/" for nb in sorted((ROOT / "examples" / "zh").glob("*.ipynb"))]
+    return urls
+
+
+def html_of(site, url):
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_every_page_exists_in_both_languages(site, url):
+    for language, prefix in LANGUAGES.items():
+        html = html_of(site, prefix + url)
+        assert f'<html lang="{language}"' in html, f"{prefix + url} is not marked lang={language}"
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_language_switcher_links_to_the_counterpart(site, url):
+    for prefix in LANGUAGES.values():
+        page = prefix + url
+        links = dict(
+            (lang, href)
+            for href, lang in re.findall(
+                r'<a href="([^"]*)" hreflang="([a-z]+)" class="md-select__link"',
+                html_of(site, page),
+            )
+        )
+        assert set(links) == set(LANGUAGES), f"{page}: switcher offers {sorted(links)}"
+        for language, target_prefix in LANGUAGES.items():
+            target = urljoin(f"/{page}", links[language])
+            assert target == f"/{target_prefix}{url}", f"{page}: {language} link goes to {target}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_notebooks_render_as_pages_with_their_outputs(site, language):
+    notebooks = sorted((ROOT / "examples" / language).glob("*.ipynb"))
+    assert notebooks, f"no notebooks in examples/{language}"
+    for notebook in notebooks:
+        html = html_of(site, f"{LANGUAGES[language]}examples/{notebook.stem}/")
+        assert "jp-Notebook" in html, f"{notebook.name} was not rendered by mkdocs-jupyter"
+        assert '"cell_type"' not in html, f"{notebook.name} shipped as raw JSON"
+        assert "jp-OutputArea-output" in html, f"{notebook.name} has no outputs: not executed?"
+        assert re.search(r'<img[^>]+src="data:image/png;base64', html), f"{notebook.name}: no plot"
+        assert "Traceback" not in html and "cpu_feature_guard" not in html, notebook.name
+        assert f'<html lang="{language}"' in html
+
+
+def test_search_index_segments_chinese_words(site):
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "zh" in index["config"]["lang"]
+    separator = index["config"]["separator"]
+    assert "\\u200b" in separator, "the separator must split at jieba's zero-width spaces"
+    chapter = next(doc for doc in index["docs"] if doc["location"] == "foundations/lifecycle/")
+    pattern = separator.replace("\\u200b", "\u200b").replace("\\u3000", "\u3000")
+    words = set(re.split(pattern, chapter["title"] + " " + chapter["text"]))
+    assert "生命周期" in words, "jieba did not segment the Chinese text (is jieba installed?)"
+    assert "\u200b" in chapter["text"]
+
+
+def test_theme_features_copy_buttons_and_palette_toggle(site):
+    for prefix in LANGUAGES.values():
+        html = html_of(site, f"{prefix}foundations/lifecycle/")
+        assert "content.code.copy" in html, "code copy buttons are off"
+        assert html.count('data-md-component="palette"') >= 1
+        assert 'data-md-color-scheme="default"' in html and 'data-md-color-scheme="slate"' in html
+
+
+def internal_links(html):
+    for attribute, value in re.findall(r'\b(href|src)="([^"]+)"', html):
+        if urlsplit(value).scheme or value.startswith(("//", "mailto:", "data:")):
+            continue
+        yield attribute, value
+
+
+def test_every_internal_link_and_anchor_resolves(site):
+    broken = []
+    ids = {}
+    for page in sorted(site.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        base = "/" + page.relative_to(site).as_posix()
+        for _, link in internal_links(html):
+            target = urlsplit(urljoin(base, link))
+            path = site / unquote(target.path).lstrip("/")
+            if target.path.endswith("/"):
+                path = path / "index.html"
+            if not path.exists():
+                broken.append(f"{base}: {link} (no file)")
+            elif target.fragment and path.suffix == ".html":
+                if path not in ids:
+                    ids[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+                if target.fragment not in ids[path]:
+                    broken.append(f"{base}: {link} (no anchor)")
+    assert not broken, "broken links:\n" + "\n".join(broken[:30])
+
+
+def test_a_missing_include_fails_the_build(tmp_path):
+    """The project's mkdocs.yml, inherited by a two-page site: a good include builds, a bad one
+    fails. The markdown options are the project's own, untouched: snippets resolve paths
+    from the config's folder, where a link to lstm_recipes stands in for the repository."""
+    for language in LANGUAGES:
+        (tmp_path / "docs" / language).mkdir(parents=True)
+    (tmp_path / "lstm_recipes").symlink_to(ROOT / "lstm_recipes")
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            INHERIT: {ROOT / "mkdocs.yml"}
+            docs_dir: docs
+            hooks: []
+            watch: []
+            nav: [index.md]
+            plugins:
+              - search
+              - i18n:
+                  docs_structure: folder
+                  languages:
+                    - {{locale: zh, default: true, name: 中文}}
+                    - {{locale: en, name: English}}
+            """
+        ),
+        encoding="utf-8",
+    )
+
+    def build_with(include):
+        for language in LANGUAGES:
+            page = f'# Page {{#page}}\n\n```python\n--8<-- "{include}"\n```\n'
+            (tmp_path / "docs" / language / "index.md").write_text(page, encoding="utf-8")
+        return mkdocs_build(config, tmp_path / "site")
+
+    good = build_with("lstm_recipes/lifecycle.py:imports")
+    assert good.returncode == 0, good.stderr[-3000:]
+    missing_section = build_with("lstm_recipes/lifecycle.py:no_such_section")
+    assert missing_section.returncode != 0
+    assert "no_such_section" in missing_section.stderr
+    missing_file = build_with("lstm_recipes/no_such_file.py:imports")
+    assert missing_file.returncode != 0
+    assert "no_such_file.py" in missing_file.stderr
