@@ -39,7 +39,9 @@ def tests_gpu(session):
     """The whole suite on tensorflow[and-cuda], plus tests that assert the GPU is used."""
     if shutil.which("nvidia-smi") is None:
         session.skip("no NVIDIA GPU visible: nvidia-smi is not installed")
-    listing = subprocess.run(["nvidia-smi", "-L"], capture_output=True, text=True)
+    listing = subprocess.run(
+        ["nvidia-smi", "-L"], capture_output=True, text=True
+    )
     if listing.returncode != 0 or "GPU" not in listing.stdout:
         session.skip(
             f"no NVIDIA GPU visible: nvidia-smi -L says {listing.stdout or listing.stderr!r}"
@@ -61,7 +63,12 @@ def docs(session):
 def serve(session):
     """Build and serve the site with live reload (notebook outputs cached)."""
     session.install("-e", ".[cpu,docs]")
-    session.run("mkdocs", "serve", *session.posargs, env={"LSTM_BOOK_NOTEBOOK_CACHE": "true"})
+    session.run(
+        "mkdocs",
+        "serve",
+        *session.posargs,
+        env={"LSTM_BOOK_NOTEBOOK_CACHE": "true"},
+    )
 
 
 @nox.session
@@ -76,4 +83,6 @@ def lint(session):
 def bench(session):
     """Timing benchmarks; they print numbers and never fail on speed."""
     session.install("-e", ".[cpu]")
-    session.run("python", "-m", "tests.benchmarks.fast_training", *session.posargs)
+    session.run(
+        "python", "-m", "tests.benchmarks.fast_training", *session.posargs
+    )

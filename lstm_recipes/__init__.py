@@ -1,8 +1,8 @@
-"""LSTM Recipes: the runnable code of the textbook "LSTM 实战教程 / LSTM Recipes".
+"""LSTM Recipes: the runnable code of the book "LSTM 实战教程 / LSTM Recipes".
 
 One small module per topic; chapters embed their code section by section:
 
-- ``lstm_recipes.lifecycle``: define, compile, fit, evaluate, predict (chapter 4).
+- ``lstm_recipes.lifecycle``: define, compile, fit, evaluate, predict (ch. 4).
 - ``lstm_recipes.training``: train small models fast (``fit_fast``).
 - ``lstm_recipes.problems``: seeded synthetic sequence problems.
 - ``lstm_recipes.plots``: learning curves and predictions.

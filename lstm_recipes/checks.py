@@ -14,21 +14,26 @@ __all__ = ["check_positive_int", "check_sequences", "check_targets"]
 
 def _as_float_array(value, name):
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+        raise TypeError(
+            f"{name} must be an array of numbers, got {type(value).__name__}"
+        )
     try:
         array = np.asarray(value, dtype="float32")
     except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be an array of numbers: {error}") from None
+        raise TypeError(
+            f"{name} must be an array of numbers: {error}"
+        ) from None
     if array.size and not np.isfinite(array).all():
         raise ValueError(
-            f"{name} contains NaN or infinite values; replace missing values first "
-            "(for example mark them with a value and add a keras.layers.Masking layer)"
+            f"{name} contains NaN or infinite values; replace missing values "
+            "first (for example mark them with a value and add a "
+            "keras.layers.Masking layer)"
         )
     return array
 
 
 def check_sequences(x, name="x"):
-    """Return ``x`` as a float32 array of shape ``(samples, time_steps, features)``.
+    """Return ``x`` as a float32 array ``(samples, time_steps, features)``.
 
     Raises:
         TypeError: if ``x`` is not an array of numbers.
@@ -43,7 +48,8 @@ def check_sequences(x, name="x"):
                 f"({array.shape[0]}, {array.shape[1]}, 1)"
             )
         raise ValueError(
-            f"{name} must have shape (samples, time_steps, features), got shape {array.shape}{hint}"
+            f"{name} must have shape (samples, time_steps, features), "
+            f"got shape {array.shape}{hint}"
         )
     if 0 in array.shape:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
@@ -64,7 +70,8 @@ def check_targets(y, samples, name="y"):
         array = array.reshape(-1, 1)
     if array.ndim != 2 or array.shape[0] != samples:
         raise ValueError(
-            f"{name} must have shape ({samples}, outputs) to match x, got shape {array.shape}"
+            f"{name} must have shape ({samples}, outputs) to match x, "
+            f"got shape {array.shape}"
         )
     return array
 

@@ -1,4 +1,4 @@
-"""The five-step life-cycle of a Keras LSTM: define, compile, fit, evaluate, predict.
+"""The life-cycle of a Keras LSTM: define, compile, fit, evaluate, predict.
 
 Chapter 4 of the book embeds the sections marked ``--8<--`` below.
 """
@@ -16,15 +16,18 @@ __all__ = ["OUTPUT_HEADS", "build_lstm", "next_value_data"]
 
 # --8<-- [start:next_value_data]
 def next_value_data(length=10):
-    """The sequence 0.0, 0.1, ..., framed as "given one value, predict the next".
+    """The sequence 0.0, 0.1, ... framed as "given a value, predict the next".
 
     Returns:
-        ``x`` of shape ``(length - 1, 1, 1)``: one time step, one feature per sample;
+        ``x`` of shape ``(length - 1, 1, 1)``: one time step, one feature;
         ``y`` of shape ``(length - 1, 1)``: the value that follows.
     """
     length = check_positive_int(length, "length")
     if length < 2:
-        raise ValueError(f"length must be >= 2 to form one (input, next value) pair, got {length}")
+        raise ValueError(
+            f"length must be >= 2 to form one (input, next value) pair, "
+            f"got {length}"
+        )
     sequence = np.arange(length, dtype="float32") / length
     x = sequence[:-1].reshape(-1, 1, 1)  # (samples, time_steps=1, features=1)
     y = sequence[1:].reshape(-1, 1)  # (samples, outputs=1)
@@ -46,9 +49,17 @@ OUTPUT_HEADS = {
 
 # --8<-- [start:build_lstm]
 def build_lstm(
-    time_steps, features, *, units=10, outputs=1, problem="regression", learning_rate=0.01
+    time_steps,
+    features,
+    *,
+    units=10,
+    outputs=1,
+    problem="regression",
+    learning_rate=0.01,
 ):
-    """Define and compile a one-layer LSTM for inputs ``(samples, time_steps, features)``.
+    """Define and compile a one-layer LSTM.
+
+    Inputs have shape ``(samples, time_steps, features)``.
 
     Args:
         time_steps, features: the shape of one input sample.
@@ -68,9 +79,14 @@ def build_lstm(
     units = check_positive_int(units, "units")
     outputs = check_positive_int(outputs, "outputs")
     if problem not in OUTPUT_HEADS:
-        raise ValueError(f"problem must be one of {sorted(OUTPUT_HEADS)}, got {problem!r}")
+        raise ValueError(
+            f"problem must be one of {sorted(OUTPUT_HEADS)}, got {problem!r}"
+        )
     if problem == "multiclass" and outputs < 2:
-        raise ValueError(f"a multiclass model needs outputs >= 2 (one per class), got {outputs}")
+        raise ValueError(
+            "a multiclass model needs outputs >= 2 (one per class), "
+            f"got {outputs}"
+        )
     activation, loss, metrics = OUTPUT_HEADS[problem]
 
     model = keras.Sequential(

@@ -16,7 +16,7 @@ def plot_learning_curve(history, *, metric="loss", ax=None, log_scale=True):
     """Plot ``metric`` (and ``val_<metric>`` if logged) against epochs.
 
     Args:
-        history: a ``keras.callbacks.History`` (from ``model.fit`` or ``fit_fast``).
+        history: a ``keras.callbacks.History`` (``model.fit``, ``fit_fast``).
         metric: a key of ``history.history``, e.g. ``"loss"`` or ``"accuracy"``.
         ax: a matplotlib ``Axes`` to draw on; a new figure if ``None``.
         log_scale: use a logarithmic y axis (useful for losses).
@@ -26,9 +26,13 @@ def plot_learning_curve(history, *, metric="loss", ax=None, log_scale=True):
     """
     logs = getattr(history, "history", None)
     if not isinstance(logs, dict):
-        raise TypeError(f"history must be a keras History, got {type(history).__name__}")
+        raise TypeError(
+            f"history must be a keras History, got {type(history).__name__}"
+        )
     if metric not in logs:
-        raise ValueError(f"metric {metric!r} was not logged; history has {sorted(logs)}")
+        raise ValueError(
+            f"metric {metric!r} was not logged; history has {sorted(logs)}"
+        )
     ax = _new_axes(ax)
     for key, label in ((metric, "train"), (f"val_{metric}", "validation")):
         if key in logs:
@@ -48,7 +52,8 @@ def plot_predictions(targets, predictions, *, inputs=None, ax=None):
     Args:
         targets: true values, shape ``(samples,)`` or ``(samples, 1)``.
         predictions: model outputs, same shape as ``targets``.
-        inputs: optional x-axis values, shape ``(samples,)``; default ``0..samples-1``.
+        inputs: optional x-axis values, shape ``(samples,)``; default
+            ``0, 1, ..., samples - 1``.
         ax: a matplotlib ``Axes`` to draw on; a new figure if ``None``.
 
     Returns:
@@ -65,7 +70,9 @@ def plot_predictions(targets, predictions, *, inputs=None, ax=None):
         inputs = np.arange(targets.size)
     inputs = np.asarray(inputs, dtype="float32").reshape(-1)
     if inputs.shape != targets.shape:
-        raise ValueError(f"inputs must hold {targets.size} values, got {inputs.size}")
+        raise ValueError(
+            f"inputs must hold {targets.size} values, got {inputs.size}"
+        )
     ax = _new_axes(ax)
     ax.plot(inputs, targets, "o-", label="target")
     ax.plot(inputs, predictions, "x--", label="prediction")

@@ -14,7 +14,12 @@ from lstm_recipes.checks import check_positive_int
 
 # --8<-- [end:imports]
 
-__all__ = ["peak_position_data", "random_sequences", "rising_data", "sequence_mean_data"]
+__all__ = [
+    "peak_position_data",
+    "random_sequences",
+    "rising_data",
+    "sequence_mean_data",
+]
 
 
 def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
@@ -23,7 +28,8 @@ def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
     time_steps = check_positive_int(time_steps, "time_steps")
     if time_steps < min_time_steps:
         raise ValueError(
-            f"time_steps must be >= {min_time_steps} for this problem, got {time_steps}"
+            f"time_steps must be >= {min_time_steps} for this problem, "
+            f"got {time_steps}"
         )
     rng = np.random.default_rng(seed)
     return rng.random((samples, time_steps, 1), dtype="float32")
@@ -31,15 +37,15 @@ def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
 
 # --8<-- [start:problem_types]
 def sequence_mean_data(samples, time_steps=3, *, seed=0):
-    """Regression: the mean of the sequence. ``y`` has shape ``(samples, 1)``."""
+    """Regression: the mean of the sequence; ``y`` is ``(samples, 1)``."""
     x = random_sequences(samples, time_steps, seed=seed)
     return x, x.mean(axis=1)
 
 
 def rising_data(samples, time_steps=3, *, seed=0):
-    """Binary classification: 1.0 if the last value is above the first, else 0.0.
+    """Binary classification: is the last value above the first?
 
-    ``y`` has shape ``(samples, 1)``.
+    ``y`` holds 1.0 (yes) or 0.0 (no), shape ``(samples, 1)``.
     """
     x = random_sequences(samples, time_steps, seed=seed, min_time_steps=2)
     return x, (x[:, -1] > x[:, 0]).astype("float32")

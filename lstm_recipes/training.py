@@ -12,7 +12,11 @@ import math
 import keras
 import tensorflow as tf
 
-from lstm_recipes.checks import check_positive_int, check_sequences, check_targets
+from lstm_recipes.checks import (
+    check_positive_int,
+    check_sequences,
+    check_targets,
+)
 
 # --8<-- [end:imports]
 
@@ -21,7 +25,9 @@ __all__ = ["fit_fast", "repeated_dataset"]
 
 # --8<-- [start:repeated_dataset]
 def repeated_dataset(x, y, *, batch_size=None, shuffle=False, seed=0):
-    """Return an endless ``tf.data.Dataset`` of ``(x, y)`` batches, pass after pass.
+    """Return an endless ``tf.data.Dataset`` of ``(x, y)`` batches.
+
+    The batches of one pass over the data follow the batches of the last.
 
     Args:
         x: inputs, shape ``(samples, time_steps, features)``.
@@ -32,7 +38,11 @@ def repeated_dataset(x, y, *, batch_size=None, shuffle=False, seed=0):
     """
     x = check_sequences(x, "x")
     y = check_targets(y, len(x), "y")
-    batch_size = len(x) if batch_size is None else check_positive_int(batch_size, "batch_size")
+    batch_size = (
+        len(x)
+        if batch_size is None
+        else check_positive_int(batch_size, "batch_size")
+    )
     data = tf.data.Dataset.from_tensor_slices((x, y))
     if shuffle:
         data = data.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
@@ -56,7 +66,7 @@ def fit_fast(
     validation_data=None,
     verbose=0,
 ):
-    """Train like ``model.fit(x, y, epochs=epochs, batch_size=batch_size)``, faster.
+    """Train like ``model.fit(x, y, epochs=..., batch_size=...)``, faster.
 
     ``log_every`` passes over the data make one Keras epoch, so the per-epoch
     overhead is paid ``epochs / log_every`` times instead of ``epochs`` times.
@@ -69,7 +79,7 @@ def fit_fast(
         x: inputs, shape ``(samples, time_steps, features)``.
         y: targets, shape ``(samples, outputs)`` or ``(samples,)``.
         epochs: passes over the training data.
-        batch_size: samples per update; ``None`` means the whole set (full batch).
+        batch_size: samples per update; ``None``: the whole set (full batch).
         shuffle: reshuffle the samples before every pass.
         seed: seed of the shuffle.
         log_every: passes per Keras epoch, i.e. per entry of the history;
@@ -84,18 +94,31 @@ def fit_fast(
         mean over the passes since the previous entry.
     """
     if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a compiled keras.Model, got {type(model).__name__}")
+        raise TypeError(
+            f"model must be a compiled keras.Model, got {type(model).__name__}"
+        )
     epochs = check_positive_int(epochs, "epochs")
-    log_every = epochs if log_every is None else check_positive_int(log_every, "log_every")
+    log_every = (
+        epochs
+        if log_every is None
+        else check_positive_int(log_every, "log_every")
+    )
     if epochs % log_every:
-        raise ValueError(f"log_every ({log_every}) must divide epochs ({epochs})")
-    data = repeated_dataset(x, y, batch_size=batch_size, shuffle=shuffle, seed=seed)
+        raise ValueError(
+            f"log_every ({log_every}) must divide epochs ({epochs})"
+        )
+    data = repeated_dataset(
+        x, y, batch_size=batch_size, shuffle=shuffle, seed=seed
+    )
     samples = len(x)
     batches_per_pass = math.ceil(samples / (batch_size or samples))
     if validation_data is not None:
         x_val, y_val = validation_data
         x_val = check_sequences(x_val, "validation_data[0]")
-        validation_data = (x_val, check_targets(y_val, len(x_val), "validation_data[1]"))
+        validation_data = (
+            x_val,
+            check_targets(y_val, len(x_val), "validation_data[1]"),
+        )
     history = model.fit(
         data,
         epochs=epochs // log_every,

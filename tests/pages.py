@@ -42,17 +42,31 @@ import pytest
 from sybil import Region, Sybil
 
 ROOT = Path(__file__).resolve().parents[1]
-os.environ.setdefault("MPLBACKEND", "Agg")  # pages draw figures without a screen
+os.environ.setdefault(
+    "MPLBACKEND", "Agg"
+)  # pages draw figures without a screen
 DOCS = ROOT / "docs"
 
 # Info strings that mean Python to a reader (and to Pygments) but are not ours.
-PYTHON_ALIASES = {"py", "py3", "python3", "pycon", "ipython", "ipython3", "pyi", "pytb"}
+PYTHON_ALIASES = {
+    "py",
+    "py3",
+    "python3",
+    "pycon",
+    "ipython",
+    "ipython3",
+    "pyi",
+    "pytb",
+}
 OUTPUT_OPTIONS = {"rtol", "atol", "numbers"}
 
-FENCE_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$")
+FENCE_OPEN = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>.*?)[ \t]*$"
+)
 COMMENT_OPEN = re.compile(r"^[ \t]*<!--")
 SKIP = re.compile(
-    r"^skip:\s*next\s+if\((?P<condition>.*?)(?:,\s*reason=(?P<reason>.+))?\)\s*$", re.S
+    r"^skip:\s*next\s+if\((?P<condition>.*?)(?:,\s*reason=(?P<reason>.+))?\)\s*$",
+    re.S,
 )
 
 
@@ -85,7 +99,10 @@ class Example:
 
 def _dedent(lines, indent):
     width = len(indent)
-    return [line[width:] if line[:width].strip() == "" else line.lstrip() for line in lines]
+    return [
+        line[width:] if line[:width].strip() == "" else line.lstrip()
+        for line in lines
+    ]
 
 
 def read_blocks(text):
@@ -109,7 +126,9 @@ def read_blocks(text):
             j = i + 1
             while j < len(lines) and not close.match(lines[j].rstrip("\n")):
                 j += 1
-            body = _dedent([raw.rstrip("\n") for raw in lines[i + 1 : j]], fence["indent"])
+            body = _dedent(
+                [raw.rstrip("\n") for raw in lines[i + 1 : j]], fence["indent"]
+            )
             info = fence["info"]
             blocks.append(
                 Block(
@@ -129,7 +148,9 @@ def read_blocks(text):
                 j += 1
             raw = "".join(lines[i : j + 1])
             content = raw.strip()[4:].rsplit("-->", 1)[0]
-            block = _comment_block(content, offsets[i], offsets[min(j + 1, len(lines))], i + 1)
+            block = _comment_block(
+                content, offsets[i], offsets[min(j + 1, len(lines))], i + 1
+            )
             if block:
                 blocks.append(block)
             i = j + 1
@@ -140,7 +161,9 @@ def read_blocks(text):
 
 def _fence_kind(info):
     language = re.match(r"[{\s.]*([\w+-]*)", info)[1].lower()
-    if language in PYTHON_ALIASES or (language == "python" and info.lstrip().startswith("{")):
+    if language in PYTHON_ALIASES or (
+        language == "python" and info.lstrip().startswith("{")
+    ):
         return "error"
     if language == "python":
         return "python"  # options such as title="..." are fine: the block still runs
@@ -156,7 +179,9 @@ def _comment_block(content, start, end, line):
         language = directive.split(":", 1)[1].strip()
         kind = "invisible" if language == "python" else "error"
         body = rest.splitlines()
-        indent = min((len(x) - len(x.lstrip()) for x in body if x.strip()), default=0)
+        indent = min(
+            (len(x) - len(x.lstrip()) for x in body if x.strip()), default=0
+        )
         text = "\n".join(x[indent:] for x in body).strip("\n") + "\n"
         return Block(kind, directive, text, start, end, line)
     if directive.startswith("skip:"):
@@ -172,7 +197,9 @@ def parse_output_options(directive):
     for item in directive.split(":", 1)[1].split():
         key, sep, value = item.partition("=")
         if not sep or key not in OUTPUT_OPTIONS:
-            raise ValueError(f"unknown output option {item!r}; use rtol=, atol= or numbers=any")
+            raise ValueError(
+                f"unknown output option {item!r}; use rtol=, atol= or numbers=any"
+            )
         if key == "numbers":
             if value != "any":
                 raise ValueError(f"numbers= takes only 'any', got {value!r}")
@@ -191,7 +218,9 @@ BAD_INFO = (
     "the info string {info!r} would not be run as a test: write ```python for Python "
     "code (or ```output, with no options, for its printed output)"
 )
-DANGLING = "a skip or output directive at the end of the page applies to no block"
+DANGLING = (
+    "a skip or output directive at the end of the page applies to no block"
+)
 
 
 def page_examples(text, expand=lambda code: code):
@@ -212,18 +241,26 @@ def page_examples(text, expand=lambda code: code):
             pending_skip = None
             try:
                 example.code = expand(block.text)
-            except Exception as error:  # a missing include fails this block, not collection
+            except (
+                Exception
+            ) as error:  # a missing include fails this block, not collection
                 example.error = f"include could not be expanded: {error}"
             examples.append(example)
         elif block.kind == "output":
             target = examples[-1] if examples else None
-            if target is None or target.block.kind != "python" or target.output is not None:
+            if (
+                target is None
+                or target.block.kind != "python"
+                or target.output is not None
+            ):
                 fail(block, ORPHAN_OUTPUT)
                 continue
             target.output = block
             if pending_options is not None:
                 try:
-                    target.output_options = parse_output_options(pending_options.info)
+                    target.output_options = parse_output_options(
+                        pending_options.info
+                    )
                 except ValueError as error:
                     target.error = str(error)
                 pending_options = None
@@ -239,7 +276,10 @@ def page_examples(text, expand=lambda code: code):
         elif block.kind == "error":
             fail(block, BAD_INFO.format(info=block.info))
     if pending_skip is not None or pending_options is not None:
-        fail(Block("error", "", "", len(text), len(text), text.count("\n") + 1), DANGLING)
+        fail(
+            Block("error", "", "", len(text), len(text), text.count("\n") + 1),
+            DANGLING,
+        )
     return examples
 
 
@@ -257,7 +297,8 @@ def _snippet_preprocessor():
     if options is None:
         raise RuntimeError("mkdocs.yml must enable pymdownx.snippets")
     md = markdown.Markdown(
-        extensions=["pymdownx.snippets"], extension_configs={"pymdownx.snippets": options}
+        extensions=["pymdownx.snippets"],
+        extension_configs={"pymdownx.snippets": options},
     )
     return md.preprocessors["snippet"]
 
@@ -332,13 +373,22 @@ def evaluate(sybil_example):
         state["failed"] = state["failed"] or sybil_example.line
         return example.error
     if state["failed"]:
-        return f"not run: the block at line {state['failed']} of this page failed"
+        return (
+            f"not run: the block at line {state['failed']} of this page failed"
+        )
     if example.skip:
         condition, reason = example.skip
         if eval(condition, namespace):  # noqa: S307 - page code, trusted like the page
             pytest.skip(reason)
-    filename = f"{Path(sybil_example.path).relative_to(ROOT)}:{sybil_example.line}"
-    linecache.cache[filename] = (len(example.code), None, example.code.splitlines(True), filename)
+    filename = (
+        f"{Path(sybil_example.path).relative_to(ROOT)}:{sybil_example.line}"
+    )
+    linecache.cache[filename] = (
+        len(example.code),
+        None,
+        example.code.splitlines(True),
+        filename,
+    )
     printed = io.StringIO()
     try:
         with contextlib.redirect_stdout(printed):
@@ -369,7 +419,11 @@ def setup(namespace):
     """A fresh 'interpreter' per page: own namespace, working directory, Keras session."""
     namespace["__name__"] = "__main__"
     workdir = tempfile.mkdtemp(prefix="page-")
-    namespace["__pages__"] = {"failed": None, "cwd": os.getcwd(), "workdir": workdir}
+    namespace["__pages__"] = {
+        "failed": None,
+        "cwd": os.getcwd(),
+        "workdir": workdir,
+    }
     os.chdir(workdir)
     if "keras" in sys.modules:
         sys.modules["keras"].backend.clear_session()
@@ -404,10 +458,17 @@ def run_page(path):
     try:
         for example in page_examples(text, expand_includes):
             if example.error:
-                raise SystemExit(f"{path}:{example.block.line}: {example.error}")
+                raise SystemExit(
+                    f"{path}:{example.block.line}: {example.error}"
+                )
             printed = io.StringIO()
             with contextlib.redirect_stdout(printed):
-                exec(compile(example.code, f"{path}:{example.block.line}", "exec"), namespace)
+                exec(
+                    compile(
+                        example.code, f"{path}:{example.block.line}", "exec"
+                    ),
+                    namespace,
+                )
             results.append((example, printed.getvalue()))
             sys.stdout.write(printed.getvalue())
     finally:
@@ -420,7 +481,10 @@ def _output_fence(original, printed):
     first = original.splitlines()[0]
     match = FENCE_OPEN.match(first)
     indent, fence = match["indent"], match["fence"]
-    body = "".join(f"{indent}{line}".rstrip() + "\n" for line in printed.rstrip("\n").split("\n"))
+    body = "".join(
+        f"{indent}{line}".rstrip() + "\n"
+        for line in printed.rstrip("\n").split("\n")
+    )
     return f"{indent}{fence}output\n{body}{indent}{fence}\n"
 
 
@@ -448,7 +512,9 @@ def main(argv=None):
         "```output blocks with what the code prints.",
     )
     parser.add_argument("pages", nargs="+", type=Path)
-    parser.add_argument("--update", action="store_true", help="rewrite the output blocks")
+    parser.add_argument(
+        "--update", action="store_true", help="rewrite the output blocks"
+    )
     args = parser.parse_args(argv)
     for page in args.pages:
         page = page.resolve()

@@ -18,13 +18,20 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LANGUAGES = {"zh": "", "en": "en/"}  # language -> URL prefix (zh is the default)
+LANGUAGES = {
+    "zh": "",
+    "en": "en/",
+}  # language -> URL prefix (zh is the default)
 
 pytestmark = pytest.mark.site
 
 
 def mkdocs_build(config, site_dir):
-    env = {**os.environ, "LSTM_BOOK_NOTEBOOK_CACHE": "false", "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "LSTM_BOOK_NOTEBOOK_CACHE": "false",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     return subprocess.run(
         [
             sys.executable,
@@ -58,7 +65,10 @@ def page_urls():
     for page in sorted((ROOT / "docs" / "zh").rglob("*.md")):
         path = page.relative_to(ROOT / "docs" / "zh").with_suffix("").as_posix()
         urls.append("" if path == "index" else f"{path}/")
-    urls += [f"examples/{nb.stem}/" for nb in sorted((ROOT / "examples" / "zh").glob("*.ipynb"))]
+    urls += [
+        f"examples/{nb.stem}/"
+        for nb in sorted((ROOT / "examples" / "zh").glob("*.ipynb"))
+    ]
     return urls
 
 
@@ -70,7 +80,9 @@ def html_of(site, url):
 def test_every_page_exists_in_both_languages(site, url):
     for language, prefix in LANGUAGES.items():
         html = html_of(site, prefix + url)
-        assert f'<html lang="{language}"' in html, f"{prefix + url} is not marked lang={language}"
+        assert f'<html lang="{language}"' in html, (
+            f"{prefix + url} is not marked lang={language}"
+        )
 
 
 @pytest.mark.parametrize("url", page_urls())
@@ -84,10 +96,14 @@ def test_language_switcher_links_to_the_counterpart(site, url):
                 html_of(site, page),
             )
         )
-        assert set(links) == set(LANGUAGES), f"{page}: switcher offers {sorted(links)}"
+        assert set(links) == set(LANGUAGES), (
+            f"{page}: switcher offers {sorted(links)}"
+        )
         for language, target_prefix in LANGUAGES.items():
             target = urljoin(f"/{page}", links[language])
-            assert target == f"/{target_prefix}{url}", f"{page}: {language} link goes to {target}"
+            assert target == f"/{target_prefix}{url}", (
+                f"{page}: {language} link goes to {target}"
+            )
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -96,23 +112,43 @@ def test_notebooks_render_as_pages_with_their_outputs(site, language):
     assert notebooks, f"no notebooks in examples/{language}"
     for notebook in notebooks:
         html = html_of(site, f"{LANGUAGES[language]}examples/{notebook.stem}/")
-        assert "jp-Notebook" in html, f"{notebook.name} was not rendered by mkdocs-jupyter"
+        assert "jp-Notebook" in html, (
+            f"{notebook.name} was not rendered by mkdocs-jupyter"
+        )
         assert '"cell_type"' not in html, f"{notebook.name} shipped as raw JSON"
-        assert "jp-OutputArea-output" in html, f"{notebook.name} has no outputs: not executed?"
-        assert re.search(r'<img[^>]+src="data:image/png;base64', html), f"{notebook.name}: no plot"
-        assert "Traceback" not in html and "cpu_feature_guard" not in html, notebook.name
+        assert "jp-OutputArea-output" in html, (
+            f"{notebook.name} has no outputs: not executed?"
+        )
+        assert re.search(r'<img[^>]+src="data:image/png;base64', html), (
+            f"{notebook.name}: no plot"
+        )
+        assert "Traceback" not in html and "cpu_feature_guard" not in html, (
+            notebook.name
+        )
         assert f'<html lang="{language}"' in html
 
 
 def test_search_index_segments_chinese_words(site):
-    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    index = json.loads(
+        (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    )
     assert "zh" in index["config"]["lang"]
     separator = index["config"]["separator"]
-    assert "\\u200b" in separator, "the separator must split at jieba's zero-width spaces"
-    chapter = next(doc for doc in index["docs"] if doc["location"] == "foundations/lifecycle/")
-    pattern = separator.replace("\\u200b", "\u200b").replace("\\u3000", "\u3000")
+    assert "\\u200b" in separator, (
+        "the separator must split at jieba's zero-width spaces"
+    )
+    chapter = next(
+        doc
+        for doc in index["docs"]
+        if doc["location"] == "foundations/lifecycle/"
+    )
+    pattern = separator.replace("\\u200b", "\u200b").replace(
+        "\\u3000", "\u3000"
+    )
     words = set(re.split(pattern, chapter["title"] + " " + chapter["text"]))
-    assert "生命周期" in words, "jieba did not segment the Chinese text (is jieba installed?)"
+    assert "生命周期" in words, (
+        "jieba did not segment the Chinese text (is jieba installed?)"
+    )
     assert "\u200b" in chapter["text"]
 
 
@@ -121,12 +157,17 @@ def test_theme_features_copy_buttons_and_palette_toggle(site):
         html = html_of(site, f"{prefix}foundations/lifecycle/")
         assert "content.code.copy" in html, "code copy buttons are off"
         assert html.count('data-md-component="palette"') >= 1
-        assert 'data-md-color-scheme="default"' in html and 'data-md-color-scheme="slate"' in html
+        assert (
+            'data-md-color-scheme="default"' in html
+            and 'data-md-color-scheme="slate"' in html
+        )
 
 
 def internal_links(html):
     for attribute, value in re.findall(r'\b(href|src)="([^"]+)"', html):
-        if urlsplit(value).scheme or value.startswith(("//", "mailto:", "data:")):
+        if urlsplit(value).scheme or value.startswith(
+            ("//", "mailto:", "data:")
+        ):
             continue
         yield attribute, value
 
@@ -146,7 +187,11 @@ def test_every_internal_link_and_anchor_resolves(site):
                 broken.append(f"{base}: {link} (no file)")
             elif target.fragment and path.suffix == ".html":
                 if path not in ids:
-                    ids[path] = set(re.findall(r'\bid="([^"]+)"', path.read_text(encoding="utf-8")))
+                    ids[path] = set(
+                        re.findall(
+                            r'\bid="([^"]+)"', path.read_text(encoding="utf-8")
+                        )
+                    )
                 if target.fragment not in ids[path]:
                     broken.append(f"{base}: {link} (no anchor)")
     assert not broken, "broken links:\n" + "\n".join(broken[:30])
@@ -183,7 +228,9 @@ def test_a_missing_include_fails_the_build(tmp_path):
     def build_with(include):
         for language in LANGUAGES:
             page = f'# Page {{#page}}\n\n```python\n--8<-- "{include}"\n```\n'
-            (tmp_path / "docs" / language / "index.md").write_text(page, encoding="utf-8")
+            (tmp_path / "docs" / language / "index.md").write_text(
+                page, encoding="utf-8"
+            )
         return mkdocs_build(config, tmp_path / "site")
 
     good = build_with("lstm_recipes/lifecycle.py:imports")

@@ -34,7 +34,9 @@ class NotebookPage(File):
 
 def _notebook_page(config, language, default_language, name):
     page = NotebookPage.generated(
-        config, f"{language}/examples/{name}", abs_src_path=str(EXAMPLES / language / name)
+        config,
+        f"{language}/examples/{name}",
+        abs_src_path=str(EXAMPLES / language / name),
     )
     prefix = "" if language == default_language else f"{language}/"
     page.dest_uri = f"{prefix}examples/{Path(name).stem}/index.html"
@@ -56,7 +58,9 @@ def on_config(config):
 def on_files(files, config):
     i18n = config.plugins.get("i18n")
     if i18n is None:
-        raise PluginError("docs/hooks/notebooks.py needs the mkdocs-static-i18n plugin")
+        raise PluginError(
+            "docs/hooks/notebooks.py needs the mkdocs-static-i18n plugin"
+        )
     language, default = i18n.current_language, i18n.default_language
     for notebook in sorted((EXAMPLES / language).glob("*.ipynb")):
         versions = {

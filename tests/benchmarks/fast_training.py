@@ -39,14 +39,22 @@ def main():
         fit_fast(model, x, y, epochs=n, log_every=50)
 
     def plus_steps_per_execution(model, x, y, n):
-        model.compile(optimizer=model.optimizer, loss=model.loss, steps_per_execution=10)
+        model.compile(
+            optimizer=model.optimizer, loss=model.loss, steps_per_execution=10
+        )
         fit_fast(model, x, y, epochs=n)
 
     rows = [
         run("model.fit, one Keras epoch per pass", per_epoch, epochs),
         run("fit_fast, one Keras epoch in all", one_long_epoch, epochs),
-        run("fit_fast, a history entry every 50 passes", logged_every_50, epochs),
-        run("fit_fast + steps_per_execution=10", plus_steps_per_execution, epochs),
+        run(
+            "fit_fast, a history entry every 50 passes", logged_every_50, epochs
+        ),
+        run(
+            "fit_fast + steps_per_execution=10",
+            plus_steps_per_execution,
+            epochs,
+        ),
     ]
     base = rows[0][1]
     print(f"\n{epochs} full-batch passes over the 0.0...0.9 data, LSTM(10):\n")
