@@ -16,7 +16,8 @@ under ``docs/``, in page order, in one namespace per page:
 
 Anything that would silently not run fails instead: a Python block spelled
 other than ```` ```python ```` (``py``, ``python3``, ``pycon``, ...), an
-unconditional skip, an output block with no Python block before it, an unknown
+unconditional skip (or one whose condition names nothing, such as
+``if(True)``), an output block with no Python block before it, an unknown
 option. Once a block fails, the later blocks of that page fail as "not run".
 
 Every page runs in a fresh temporary working directory, with a fresh Keras
@@ -25,6 +26,7 @@ session and matplotlib's non-interactive backend, as in a new interpreter.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import dataclasses
 import functools
@@ -65,7 +67,7 @@ FENCE_OPEN = re.compile(
 )
 COMMENT_OPEN = re.compile(r"^[ \t]*<!--")
 SKIP = re.compile(
-    r"^skip:\s*next\s+if\((?P<condition>.*?)(?:,\s*reason=(?P<reason>.+))?\)\s*$",
+    r"^skip:\s*next\s+if\((?P<condition>.+?)(?:,\s*reason=(?P<reason>.+))?\)\s*$",
     re.S,
 )
 
@@ -223,6 +225,15 @@ DANGLING = (
 )
 
 
+def _is_constant(condition):
+    """True if a skip condition names nothing (``True``, ``1``): unconditional."""
+    try:
+        tree = ast.parse(condition, mode="eval")
+    except SyntaxError:
+        return True
+    return not any(isinstance(node, ast.Name) for node in ast.walk(tree))
+
+
 def page_examples(text, expand=lambda code: code):
     """Pair every Python block of a page with its output block and directives.
 
@@ -266,7 +277,7 @@ def page_examples(text, expand=lambda code: code):
                 pending_options = None
         elif block.kind == "skip":
             match = SKIP.match(block.info)
-            if not match:
+            if not match or _is_constant(match["condition"]):
                 fail(block, BAD_SKIP.format(info=block.info))
                 continue
             reason = (match["reason"] or "condition true").strip().strip("\"'")
@@ -380,9 +391,10 @@ def evaluate(sybil_example):
         condition, reason = example.skip
         if eval(condition, namespace):  # noqa: S307 - page code, trusted like the page
             pytest.skip(reason)
-    filename = (
-        f"{Path(sybil_example.path).relative_to(ROOT)}:{sybil_example.line}"
-    )
+    path = Path(sybil_example.path)
+    if path.is_relative_to(ROOT):
+        path = path.relative_to(ROOT)
+    filename = f"{path}:{sybil_example.line}"
     linecache.cache[filename] = (
         len(example.code),
         None,

@@ -1,0 +1,262 @@
+"""The page runner (tests/pages.py): what it runs, what it refuses, how it compares output."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sybil import Sybil
+from sybil.example import SybilFailure
+
+from tests import pages
+from tests.pages import (
+    expand_includes,
+    outputs_match,
+    page_examples,
+    read_blocks,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+F = "```"  # a fence, so that this file's own text is not read as blocks
+
+
+# --------------------------------------------------------------------------- lexing
+
+
+def test_blocks_in_page_order_with_their_kinds():
+    text = (
+        "# Title\n\n"
+        f"{F}python\nx = 1\n{F}\n\n"
+        f"{F}output\n1\n{F}\n\n"
+        f"{F}bash\nls\n{F}\n"
+        "<!-- invisible-code-block: python\n"
+        "y = 2\n"
+        "-->\n"
+        "<!-- a plain comment -->\n"
+        '<!-- skip: next if(True, reason="why") -->\n'
+        "<!-- output: rtol=0.1 -->\n"
+    )
+    blocks = read_blocks(text)
+    assert [b.kind for b in blocks] == ["python", "output", "other", "invisible", "skip", "output-options"]
+    assert blocks[0].text == "x = 1\n"
+    assert blocks[0].line == 3
+    assert blocks[3].text == "y = 2\n"
+    assert text[blocks[0].start : blocks[0].end] == f"{F}python\nx = 1\n{F}\n"
+
+
+def test_fences_inside_a_longer_fence_are_its_body():
+    text = f"````markdown\n{F}python\nnot_run()\n{F}\n````\n"
+    blocks = read_blocks(text)
+    assert [b.kind for b in blocks] == ["other"]
+    assert "not_run()" in blocks[0].text
+
+
+def test_indented_blocks_in_admonitions_and_tilde_fences():
+    text = f'!!! note\n\n    {F}python\n    if True:\n        x = 1\n    {F}\n\n~~~python\ny = 2\n~~~\n'
+    blocks = read_blocks(text)
+    assert [b.text for b in blocks] == ["if True:\n    x = 1\n", "y = 2\n"]
+
+
+@pytest.mark.parametrize("info", ["py", "python3", "pycon", "py3", "ipython", "{.python}", "{ .python title='a' }"])
+def test_python_spelled_otherwise_fails(info):
+    [example] = page_examples(f"{F}{info}\nx = 1\n{F}\n")
+    assert example.error and "would not be run" in example.error
+
+
+def test_python_block_with_a_title_runs():
+    [example] = page_examples(f'{F}python title="a.py"\nx = 1\n{F}\n')
+    assert example.error is None
+    assert example.code == "x = 1\n"
+
+
+def test_output_block_options_are_refused():
+    examples = page_examples(f"{F}python\nprint(1)\n{F}\n{F}output title=x\n1\n{F}\n")
+    assert examples[0].output is None
+    assert "would not be run" in examples[1].error
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{F}output\n1\n{F}\n",  # nothing before it
+        f"{F}python\nprint(1)\n{F}\n{F}output\n1\n{F}\n{F}output\n1\n{F}\n",  # second output
+        "<!-- invisible-code-block: python\nprint(1)\n-->\n" f"{F}output\n1\n{F}\n",  # unseen code
+    ],
+)
+def test_orphan_output_fails(text):
+    assert any(e.error == pages.ORPHAN_OUTPUT for e in page_examples(text))
+
+
+@pytest.mark.parametrize("directive", ["skip: next", "skip: start", "skip: next if()", "skip: end", "skip: next if(True)", 'skip: next if(1 > 0, reason="x")', "skip: next if(a b)"])
+def test_unconditional_or_malformed_skip_fails(directive):
+    examples = page_examples(f"<!-- {directive} -->\n{F}python\nx = 1\n{F}\n")
+    assert "unconditional or malformed skip" in examples[0].error
+    assert examples[1].skip is None  # the block itself still runs
+
+
+def test_conditional_skip_and_output_options_attach_to_the_next_block():
+    text = (
+        '<!-- skip: next if(gpu is None, reason="needs a GPU") -->\n'
+        f"{F}python\nprint(1.0)\n{F}\n"
+        "<!-- output: rtol=0.5 atol=1e-6 -->\n"
+        f"{F}output\n1.2\n{F}\n"
+    )
+    [example] = page_examples(text)
+    assert example.skip == ("gpu is None", "needs a GPU")
+    assert example.output_options == {"rtol": 0.5, "atol": 1e-6}
+    assert example.output.text == "1.2\n"
+
+
+@pytest.mark.parametrize("options", ["output: tol=1", "output: numbers=some", "output: rtol"])
+def test_unknown_output_options_fail_the_block(options):
+    [example] = page_examples(f"{F}python\nprint(1)\n{F}\n<!-- {options} -->\n{F}output\n1\n{F}\n")
+    assert example.error
+
+
+def test_a_directive_that_applies_to_nothing_fails():
+    [example] = page_examples('<!-- skip: next if(gpu is None, reason="x") -->\n')
+    assert example.error == pages.DANGLING
+
+
+# --------------------------------------------------------------------------- includes
+
+
+def test_includes_are_expanded_as_the_site_does():
+    code = expand_includes('--8<-- "lstm_recipes/lifecycle.py:output_heads"\nprint(OUTPUT_HEADS)\n')
+    assert code.startswith("# Problem type -> (activation")
+    assert "--8<--" not in code
+    assert code.rstrip().endswith("print(OUTPUT_HEADS)")
+
+
+@pytest.mark.parametrize(
+    "include", ['"lstm_recipes/lifecycle.py:no_such_section"', '"lstm_recipes/no_such_file.py"']
+)
+def test_a_missing_include_fails_its_block(include):
+    [example] = page_examples(f"{F}python\n--8<-- {include}\n{F}\n", expand_includes)
+    assert example.error.startswith("include could not be expanded")
+
+
+# --------------------------------------------------------------------------- output
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "options", "result"),
+    [
+        ("a b\n  c", "a   b c\n", {}, True),
+        ("loss 0.5", "loss 0.5000", {}, True),
+        ("loss 0.5", "loss 0.51", {}, False),
+        ("loss 0.5", "loss 0.51", {"rtol": 0.05}, True),
+        ("loss 0.5", "loss 0.6", {"rtol": 0.05}, False),
+        ("mse 1e-05", "mse 3e-05", {"atol": 1e-4}, True),
+        ("took 1.5 s", "took 99 s", {"numbers": "any"}, True),
+        ("took 1.5 s", "took 1.5 ms", {"numbers": "any"}, False),
+        ("shape (9, 1, 1)", "shape (9, 1, 2)", {}, False),
+        ("a ... d", "a b c d", {}, True),
+        ("a ... d", "a d", {}, True),
+        ("a ... d", "a b c", {}, False),
+        ("a b", "a b c", {}, False),
+        ("x nan", "x nan", {}, True),
+        ("layer_1", "layer_2", {}, False),
+    ],
+)
+def test_outputs_match(expected, actual, options, result):
+    assert outputs_match(expected, actual, **options) is result
+
+
+# --------------------------------------------------------------------------- end to end
+
+
+def run_page_text(tmp_path, text):
+    """Run a page through Sybil and the plugin; return one outcome per example."""
+    page = tmp_path / "page.md"
+    page.write_text(text, encoding="utf-8")
+    document = Sybil(parsers=[pages.parse_page]).parse(page)
+    pages.setup(document.namespace)
+    outcomes = []
+    try:
+        for example in document.examples():
+            try:
+                example.evaluate()
+                outcomes.append("passed")
+            except SybilFailure as failure:
+                outcomes.append(f"failed: {failure.result}")
+            except pytest.skip.Exception as skip:
+                outcomes.append(f"skipped: {skip.msg}")
+            except Exception as error:
+                outcomes.append(f"error: {type(error).__name__}")
+    finally:
+        pages.teardown(document.namespace)
+    return outcomes
+
+
+def test_blocks_share_a_namespace_and_outputs_are_checked(tmp_path):
+    text = (
+        f"{F}python\nx = 2\n{F}\n"
+        f"{F}python\nprint(x * 21)\n{F}\n"
+        f"{F}output\n42\n{F}\n"
+        f"{F}python\nprint(x)\n{F}\n"
+        f"{F}output\n3\n{F}\n"
+    )
+    assert run_page_text(tmp_path, text)[:2] == ["passed", "passed"]
+    last = run_page_text(tmp_path, text)[2]
+    assert last.startswith("failed: printed output differs")
+    assert "--- page shows\n3\n--- code printed\n2\n" in last
+
+
+def test_after_a_failure_later_blocks_report_not_run(tmp_path):
+    text = f"{F}python\nraise RuntimeError\n{F}\n{F}python\nx = 1\n{F}\n"
+    assert run_page_text(tmp_path, text) == [
+        "error: RuntimeError",
+        "failed: not run: the block at line 1 of this page failed",
+    ]
+
+
+def test_refused_blocks_fail_when_run(tmp_path):
+    text = f"{F}py\nx = 1\n{F}\n<!-- skip: next -->\n{F}python\nx = 1\n{F}\n"
+    outcomes = run_page_text(tmp_path, text)
+    assert outcomes[0].startswith("failed: the info string 'py' would not be run")
+    assert all(o.startswith("failed") for o in outcomes)
+
+
+def test_conditional_skip(tmp_path):
+    text = (
+        f"{F}python\nflag = True\n{F}\n"
+        '<!-- skip: next if(flag, reason="flag is set") -->\n'
+        f"{F}python\nraise RuntimeError\n{F}\n"
+        '<!-- skip: next if(not flag, reason="unused") -->\n'
+        f"{F}python\nprint('ran')\n{F}\n{F}output\nran\n{F}\n"
+    )
+    assert run_page_text(tmp_path, text) == ["passed", "skipped: flag is set", "passed"]
+
+
+def test_each_page_runs_in_its_own_temporary_directory(tmp_path):
+    before = os.getcwd()
+    text = f"{F}python\nimport os\nprint(os.listdir('.'))\nopen('f.txt', 'w').close()\n{F}\n{F}output\n[]\n{F}\n"
+    assert run_page_text(tmp_path, text) == ["passed"]
+    assert run_page_text(tmp_path, text) == ["passed"]  # the file did not survive
+    assert os.getcwd() == before
+
+
+# --------------------------------------------------------------------------- every block is a test
+
+
+def test_one_test_per_python_block_of_the_pages():
+    """Count the blocks independently of the plugin and compare with what pytest collects."""
+    fence = re.compile(r"^\s*(`{3,}|~{3,})\s*python\b", re.M)
+    invisible = re.compile(r"<!--\s*invisible-code-block:\s*python")
+    expected = 0
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        expected += len(fence.findall(text)) + len(invisible.findall(text))
+    assert expected > 20  # the pages do have code
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "docs"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    tests = [line for line in collected.splitlines() if "::" in line]
+    assert len(tests) == expected, collected
