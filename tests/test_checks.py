@@ -3,7 +3,11 @@
 import numpy as np
 import pytest
 
-from lstm_recipes.checks import check_positive_int, check_sequences, check_targets
+from lstm_recipes.checks import (
+    check_positive_int,
+    check_sequences,
+    check_targets,
+)
 
 
 def test_sequences_come_back_as_float32_3d():
@@ -15,18 +19,36 @@ def test_sequences_come_back_as_float32_3d():
 @pytest.mark.parametrize(
     ("value", "error", "message"),
     [
-        (np.zeros((4, 3)), ValueError, r"x must have shape \(samples, time_steps, features\), got shape \(4, 3\); .*x\.reshape\(4, 3, 1\)"),
-        (np.zeros(5), ValueError, r"x must have shape \(samples, time_steps, features\), got shape \(5,\)"),
+        (
+            np.zeros((4, 3)),
+            ValueError,
+            r"x must have shape \(samples, time_steps, features\), got shape \(4, 3\); .*x\.reshape\(4, 3, 1\)",
+        ),
+        (
+            np.zeros(5),
+            ValueError,
+            r"x must have shape \(samples, time_steps, features\), got shape \(5,\)",
+        ),
         (np.zeros((2, 3, 1, 1)), ValueError, r"got shape \(2, 3, 1, 1\)"),
         (np.zeros((0, 3, 1)), ValueError, r"x must not be empty"),
-        (np.array([[[np.nan]]]), ValueError, r"x contains NaN or infinite values"),
-        (np.array([[[np.inf]]]), ValueError, r"x contains NaN or infinite values"),
+        (
+            np.array([[[np.nan]]]),
+            ValueError,
+            r"x contains NaN or infinite values",
+        ),
+        (
+            np.array([[[np.inf]]]),
+            ValueError,
+            r"x contains NaN or infinite values",
+        ),
         ("abc", TypeError, r"x must be an array of numbers, got str"),
         (None, TypeError, r"x must be an array of numbers, got NoneType"),
         ([[["a"]]], TypeError, r"x must be an array of numbers"),
     ],
 )
-def test_bad_sequences_are_refused_with_the_argument_named(value, error, message):
+def test_bad_sequences_are_refused_with_the_argument_named(
+    value, error, message
+):
     with pytest.raises(error, match=message):
         check_sequences(value)
 
@@ -49,8 +71,14 @@ def test_targets_2d_pass_through():
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (np.zeros(4), r"y must have shape \(3, outputs\) to match x, got shape \(4, 1\)"),
-        (np.zeros((3, 2, 1)), r"y must have shape \(3, outputs\) to match x, got shape \(3, 2, 1\)"),
+        (
+            np.zeros(4),
+            r"y must have shape \(3, outputs\) to match x, got shape \(4, 1\)",
+        ),
+        (
+            np.zeros((3, 2, 1)),
+            r"y must have shape \(3, outputs\) to match x, got shape \(3, 2, 1\)",
+        ),
         (np.array([1.0, np.nan, 0.0]), r"y contains NaN"),
     ],
 )
@@ -67,7 +95,14 @@ def test_positive_ints_pass(value):
 
 @pytest.mark.parametrize(
     ("value", "error"),
-    [(0, ValueError), (-2, ValueError), (2.0, TypeError), ("3", TypeError), (True, TypeError), (None, TypeError)],
+    [
+        (0, ValueError),
+        (-2, ValueError),
+        (2.0, TypeError),
+        ("3", TypeError),
+        (True, TypeError),
+        (None, TypeError),
+    ],
 )
 def test_non_positive_ints_are_refused(value, error):
     with pytest.raises(error, match=r"^units must be an integer >= 1, got"):

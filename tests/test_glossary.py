@@ -51,17 +51,30 @@ def find_forbidden(text):
 
 def zh_texts():
     for page in sorted((ROOT / "docs/zh").rglob("*.md")):
-        yield page.relative_to(ROOT).as_posix(), page.read_text(encoding="utf-8")
+        yield (
+            page.relative_to(ROOT).as_posix(),
+            page.read_text(encoding="utf-8"),
+        )
     for path in sorted((ROOT / "examples/zh").glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         # Prose and code comments; printed outputs are produced by the code.
-        yield path.relative_to(ROOT).as_posix(), "\n".join(c.source for c in notebook.cells)
+        yield (
+            path.relative_to(ROOT).as_posix(),
+            "\n".join(c.source for c in notebook.cells),
+        )
 
 
-@pytest.mark.parametrize(("name", "text"), list(zh_texts()), ids=lambda v: v if v.endswith(("md", "ipynb")) else "")
+@pytest.mark.parametrize(
+    ("name", "text"),
+    list(zh_texts()),
+    ids=lambda v: v if v.endswith(("md", "ipynb")) else "",
+)
 def test_zh_uses_the_glossary(name, text):
     found = find_forbidden(text)
-    assert not found, "\n".join(f"{name}:{line}: {term!r} -> write {instead}" for term, line, instead in found)
+    assert not found, "\n".join(
+        f"{name}:{line}: {term!r} -> write {instead}"
+        for term, line, instead in found
+    )
 
 
 def test_the_check_finds_the_old_mistakes():

@@ -18,7 +18,9 @@ def _device(variable):
     value = variable.value
     if hasattr(value, "devices"):  # JAX
         return " ".join(str(d) for d in value.devices()).lower()
-    return str(value.device).lower()  # TensorFlow ("/job:.../device:GPU:0"), torch ("cuda:0")
+    return str(
+        value.device
+    ).lower()  # TensorFlow ("/job:.../device:GPU:0"), torch ("cuda:0")
 
 
 def test_a_gpu_is_visible():
@@ -33,9 +35,9 @@ def test_the_model_trains_on_the_gpu():
     keras.utils.set_random_seed(1)
     x, y = next_value_data()
     model = build_lstm(1, 1)
-    assert all(("gpu" in _device(w) or "cuda" in _device(w)) for w in model.weights), [
-        _device(w) for w in model.weights
-    ]
+    assert all(
+        ("gpu" in _device(w) or "cuda" in _device(w)) for w in model.weights
+    ), [_device(w) for w in model.weights]
     model.fit(x, y, epochs=300, batch_size=len(x), verbose=0)
     assert model.evaluate(x, y, verbose=0) <= 1e-3
 
@@ -43,7 +45,9 @@ def test_the_model_trains_on_the_gpu():
 def test_tensorflow_lstm_uses_cudnn():
     """use_cudnn=True raises instead of falling back when cuDNN cannot run the layer."""
     if keras.backend.backend() != "tensorflow":
-        pytest.skip(f"cuDNN kernel is TensorFlow's; backend is {keras.backend.backend()}")
+        pytest.skip(
+            f"cuDNN kernel is TensorFlow's; backend is {keras.backend.backend()}"
+        )
     keras.utils.set_random_seed(0)
     x = np.random.default_rng(0).random((8, 20, 3), dtype="float32")
     fast = keras.layers.LSTM(16, use_cudnn=True)

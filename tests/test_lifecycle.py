@@ -17,7 +17,11 @@ def test_next_value_data_frames_pairs():
 
 @pytest.mark.parametrize(
     ("length", "error", "message"),
-    [(1, ValueError, r"length must be >= 2"), (0, ValueError, r"length must be an integer >= 1"), (3.0, TypeError, r"length must be an integer")],
+    [
+        (1, ValueError, r"length must be >= 2"),
+        (0, ValueError, r"length must be an integer >= 1"),
+        (3.0, TypeError, r"length must be an integer"),
+    ],
 )
 def test_next_value_data_refuses_bad_length(length, error, message):
     with pytest.raises(error, match=message):
@@ -32,7 +36,9 @@ def test_next_value_data_refuses_bad_length(length, error, message):
         ("multiclass", 3, "softmax", "categorical_crossentropy"),
     ],
 )
-def test_build_lstm_head_follows_the_problem(problem, outputs, activation, loss):
+def test_build_lstm_head_follows_the_problem(
+    problem, outputs, activation, loss
+):
     model = build_lstm(5, 2, units=4, outputs=outputs, problem=problem)
     assert model.input_shape == (None, 5, 2)
     assert model.output_shape == (None, outputs)
@@ -54,8 +60,16 @@ def test_multiclass_outputs_sum_to_one():
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"problem": "classification"}, ValueError, r"problem must be one of \['binary', 'multiclass', 'regression'\], got 'classification'"),
-        ({"problem": "multiclass", "outputs": 1}, ValueError, r"multiclass model needs outputs >= 2"),
+        (
+            {"problem": "classification"},
+            ValueError,
+            r"problem must be one of \['binary', 'multiclass', 'regression'\], got 'classification'",
+        ),
+        (
+            {"problem": "multiclass", "outputs": 1},
+            ValueError,
+            r"multiclass model needs outputs >= 2",
+        ),
         ({"units": 0}, ValueError, r"units must be an integer >= 1, got 0"),
         ({"outputs": 1.5}, TypeError, r"outputs must be an integer >= 1"),
     ],
@@ -66,7 +80,11 @@ def test_build_lstm_refuses_bad_arguments(kwargs, error, message):
 
 
 def test_build_lstm_refuses_bad_shape():
-    with pytest.raises(ValueError, match=r"time_steps must be an integer >= 1, got 0"):
+    with pytest.raises(
+        ValueError, match=r"time_steps must be an integer >= 1, got 0"
+    ):
         build_lstm(0, 1)
-    with pytest.raises(TypeError, match=r"features must be an integer >= 1, got \(1, 1\)"):
+    with pytest.raises(
+        TypeError, match=r"features must be an integer >= 1, got \(1, 1\)"
+    ):
         build_lstm(3, (1, 1))

@@ -1,5 +1,6 @@
-"""Page code fits the page: no horizontal scrolling in code listings."""
+"""Page code reads well: it fits the page, and what the reader sees is all that runs."""
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -21,3 +22,25 @@ def test_code_shown_on_pages_fits_80_columns(page):
             if len(line) > WIDTH:
                 too_wide.append(f"block at line {block.line}: {line!r}")
     assert not too_wide, f"lines over {WIDTH} columns:\n" + "\n".join(too_wide)
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_invisible_blocks_only_check(page):
+    """A reader who pastes the visible blocks in order runs the same program.
+
+    So invisible blocks may only assert; they must not define or change
+    anything that a visible block uses.
+    """
+    offending = []
+    for block in read_blocks(page.read_text(encoding="utf-8")):
+        if block.kind != "invisible":
+            continue
+        statements = ast.parse(block.text).body
+        if not statements or not all(
+            isinstance(s, ast.Assert) for s in statements
+        ):
+            offending.append(f"line {block.line}: {block.text.strip()!r}")
+    assert not offending, (
+        "invisible blocks must hold only assert statements:\n"
+        + "\n".join(offending)
+    )

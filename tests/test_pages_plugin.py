@@ -39,7 +39,14 @@ def test_blocks_in_page_order_with_their_kinds():
         "<!-- output: rtol=0.1 -->\n"
     )
     blocks = read_blocks(text)
-    assert [b.kind for b in blocks] == ["python", "output", "other", "invisible", "skip", "output-options"]
+    assert [b.kind for b in blocks] == [
+        "python",
+        "output",
+        "other",
+        "invisible",
+        "skip",
+        "output-options",
+    ]
     assert blocks[0].text == "x = 1\n"
     assert blocks[0].line == 3
     assert blocks[3].text == "y = 2\n"
@@ -54,12 +61,23 @@ def test_fences_inside_a_longer_fence_are_its_body():
 
 
 def test_indented_blocks_in_admonitions_and_tilde_fences():
-    text = f'!!! note\n\n    {F}python\n    if True:\n        x = 1\n    {F}\n\n~~~python\ny = 2\n~~~\n'
+    text = f"!!! note\n\n    {F}python\n    if True:\n        x = 1\n    {F}\n\n~~~python\ny = 2\n~~~\n"
     blocks = read_blocks(text)
     assert [b.text for b in blocks] == ["if True:\n    x = 1\n", "y = 2\n"]
 
 
-@pytest.mark.parametrize("info", ["py", "python3", "pycon", "py3", "ipython", "{.python}", "{ .python title='a' }"])
+@pytest.mark.parametrize(
+    "info",
+    [
+        "py",
+        "python3",
+        "pycon",
+        "py3",
+        "ipython",
+        "{.python}",
+        "{ .python title='a' }",
+    ],
+)
 def test_python_spelled_otherwise_fails(info):
     [example] = page_examples(f"{F}{info}\nx = 1\n{F}\n")
     assert example.error and "would not be run" in example.error
@@ -72,7 +90,9 @@ def test_python_block_with_a_title_runs():
 
 
 def test_output_block_options_are_refused():
-    examples = page_examples(f"{F}python\nprint(1)\n{F}\n{F}output title=x\n1\n{F}\n")
+    examples = page_examples(
+        f"{F}python\nprint(1)\n{F}\n{F}output title=x\n1\n{F}\n"
+    )
     assert examples[0].output is None
     assert "would not be run" in examples[1].error
 
@@ -82,14 +102,26 @@ def test_output_block_options_are_refused():
     [
         f"{F}output\n1\n{F}\n",  # nothing before it
         f"{F}python\nprint(1)\n{F}\n{F}output\n1\n{F}\n{F}output\n1\n{F}\n",  # second output
-        "<!-- invisible-code-block: python\nprint(1)\n-->\n" f"{F}output\n1\n{F}\n",  # unseen code
+        "<!-- invisible-code-block: python\nprint(1)\n-->\n"
+        f"{F}output\n1\n{F}\n",  # unseen code
     ],
 )
 def test_orphan_output_fails(text):
     assert any(e.error == pages.ORPHAN_OUTPUT for e in page_examples(text))
 
 
-@pytest.mark.parametrize("directive", ["skip: next", "skip: start", "skip: next if()", "skip: end", "skip: next if(True)", 'skip: next if(1 > 0, reason="x")', "skip: next if(a b)"])
+@pytest.mark.parametrize(
+    "directive",
+    [
+        "skip: next",
+        "skip: start",
+        "skip: next if()",
+        "skip: end",
+        "skip: next if(True)",
+        'skip: next if(1 > 0, reason="x")',
+        "skip: next if(a b)",
+    ],
+)
 def test_unconditional_or_malformed_skip_fails(directive):
     examples = page_examples(f"<!-- {directive} -->\n{F}python\nx = 1\n{F}\n")
     assert "unconditional or malformed skip" in examples[0].error
@@ -109,14 +141,20 @@ def test_conditional_skip_and_output_options_attach_to_the_next_block():
     assert example.output.text == "1.2\n"
 
 
-@pytest.mark.parametrize("options", ["output: tol=1", "output: numbers=some", "output: rtol"])
+@pytest.mark.parametrize(
+    "options", ["output: tol=1", "output: numbers=some", "output: rtol"]
+)
 def test_unknown_output_options_fail_the_block(options):
-    [example] = page_examples(f"{F}python\nprint(1)\n{F}\n<!-- {options} -->\n{F}output\n1\n{F}\n")
+    [example] = page_examples(
+        f"{F}python\nprint(1)\n{F}\n<!-- {options} -->\n{F}output\n1\n{F}\n"
+    )
     assert example.error
 
 
 def test_a_directive_that_applies_to_nothing_fails():
-    [example] = page_examples('<!-- skip: next if(gpu is None, reason="x") -->\n')
+    [example] = page_examples(
+        '<!-- skip: next if(gpu is None, reason="x") -->\n'
+    )
     assert example.error == pages.DANGLING
 
 
@@ -124,17 +162,25 @@ def test_a_directive_that_applies_to_nothing_fails():
 
 
 def test_includes_are_expanded_as_the_site_does():
-    code = expand_includes('--8<-- "lstm_recipes/lifecycle.py:output_heads"\nprint(OUTPUT_HEADS)\n')
+    code = expand_includes(
+        '--8<-- "lstm_recipes/lifecycle.py:output_heads"\nprint(OUTPUT_HEADS)\n'
+    )
     assert code.startswith("# Problem type -> (activation")
     assert "--8<--" not in code
     assert code.rstrip().endswith("print(OUTPUT_HEADS)")
 
 
 @pytest.mark.parametrize(
-    "include", ['"lstm_recipes/lifecycle.py:no_such_section"', '"lstm_recipes/no_such_file.py"']
+    "include",
+    [
+        '"lstm_recipes/lifecycle.py:no_such_section"',
+        '"lstm_recipes/no_such_file.py"',
+    ],
 )
 def test_a_missing_include_fails_its_block(include):
-    [example] = page_examples(f"{F}python\n--8<-- {include}\n{F}\n", expand_includes)
+    [example] = page_examples(
+        f"{F}python\n--8<-- {include}\n{F}\n", expand_includes
+    )
     assert example.error.startswith("include could not be expanded")
 
 
@@ -216,7 +262,9 @@ def test_after_a_failure_later_blocks_report_not_run(tmp_path):
 def test_refused_blocks_fail_when_run(tmp_path):
     text = f"{F}py\nx = 1\n{F}\n<!-- skip: next -->\n{F}python\nx = 1\n{F}\n"
     outcomes = run_page_text(tmp_path, text)
-    assert outcomes[0].startswith("failed: the info string 'py' would not be run")
+    assert outcomes[0].startswith(
+        "failed: the info string 'py' would not be run"
+    )
     assert all(o.startswith("failed") for o in outcomes)
 
 
@@ -228,14 +276,20 @@ def test_conditional_skip(tmp_path):
         '<!-- skip: next if(not flag, reason="unused") -->\n'
         f"{F}python\nprint('ran')\n{F}\n{F}output\nran\n{F}\n"
     )
-    assert run_page_text(tmp_path, text) == ["passed", "skipped: flag is set", "passed"]
+    assert run_page_text(tmp_path, text) == [
+        "passed",
+        "skipped: flag is set",
+        "passed",
+    ]
 
 
 def test_each_page_runs_in_its_own_temporary_directory(tmp_path):
     before = os.getcwd()
     text = f"{F}python\nimport os\nprint(os.listdir('.'))\nopen('f.txt', 'w').close()\n{F}\n{F}output\n[]\n{F}\n"
     assert run_page_text(tmp_path, text) == ["passed"]
-    assert run_page_text(tmp_path, text) == ["passed"]  # the file did not survive
+    assert run_page_text(tmp_path, text) == [
+        "passed"
+    ]  # the file did not survive
     assert os.getcwd() == before
 
 
@@ -252,7 +306,16 @@ def test_one_test_per_python_block_of_the_pages():
         expected += len(fence.findall(text)) + len(invisible.findall(text))
     assert expected > 20  # the pages do have code
     collected = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "docs"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "docs",
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -21,7 +21,9 @@ def pages(language):
 
 
 def notebooks(language):
-    return sorted(p.name for p in (ROOT / "examples" / language).glob("*.ipynb"))
+    return sorted(
+        p.name for p in (ROOT / "examples" / language).glob("*.ipynb")
+    )
 
 
 def test_every_page_exists_in_both_languages():
@@ -36,8 +38,14 @@ def test_every_notebook_exists_in_both_languages():
 
 def headings(text):
     """(level, anchor) of every Markdown heading outside fenced blocks."""
-    for block in reversed(read_blocks(text)):  # blank out code so '# comments' are not headings
-        text = text[: block.start] + "\n" * text.count("\n", block.start, block.end) + text[block.end :]
+    for block in reversed(
+        read_blocks(text)
+    ):  # blank out code so '# comments' are not headings
+        text = (
+            text[: block.start]
+            + "\n" * text.count("\n", block.start, block.end)
+            + text[block.end :]
+        )
     found = []
     for line in text.splitlines():
         match = HEADING.match(line)
@@ -78,7 +86,9 @@ def test_same_code_blocks_in_the_same_order(page):
     assert zh_blocks == en_blocks
     for zh, en in zip(zh_examples, en_examples):
         if zh.output is not None:
-            assert outputs_match(zh.output.text, en.output.text, **zh.output_options), (
+            assert outputs_match(
+                zh.output.text, en.output.text, **zh.output_options
+            ), (
                 f"output at line {zh.output.line} (zh) differs from line {en.output.line} (en)"
             )
 
@@ -111,7 +121,9 @@ def _nav_files(items):
             yield item
         elif isinstance(item, dict):
             for value in item.values():
-                yield from _nav_files(value if isinstance(value, list) else [value])
+                yield from _nav_files(
+                    value if isinstance(value, list) else [value]
+                )
 
 
 class _Loader(yaml.SafeLoader):
@@ -122,7 +134,11 @@ _Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
 
 
 def test_every_page_and_notebook_is_in_the_nav():
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader)
+    config = yaml.load(
+        (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader
+    )
     in_nav = set(_nav_files(config["nav"]))
-    expected = set(pages("zh")) | {f"examples/{name}" for name in notebooks("zh")}
+    expected = set(pages("zh")) | {
+        f"examples/{name}" for name in notebooks("zh")
+    }
     assert expected == in_nav

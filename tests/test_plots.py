@@ -26,7 +26,9 @@ def _history(logs, epochs):
 
 
 def test_learning_curve_plots_train_and_validation():
-    history = _history({"loss": [1.0, 0.1, 0.01], "val_loss": [2.0, 0.2, 0.02]}, [10, 20, 30])
+    history = _history(
+        {"loss": [1.0, 0.1, 0.01], "val_loss": [2.0, 0.2, 0.02]}, [10, 20, 30]
+    )
     ax = plot_learning_curve(history)
     lines = ax.get_lines()
     assert [line.get_label() for line in lines] == ["train", "validation"]
@@ -39,20 +41,30 @@ def test_learning_curve_plots_train_and_validation():
 def test_learning_curve_on_given_axes_linear_scale():
     _, ax = plt.subplots()
     history = _history({"accuracy": [0.5, 0.9]}, [0, 1])
-    assert plot_learning_curve(history, metric="accuracy", ax=ax, log_scale=False) is ax
+    assert (
+        plot_learning_curve(history, metric="accuracy", ax=ax, log_scale=False)
+        is ax
+    )
     assert ax.get_yscale() == "linear"
     assert len(ax.get_lines()) == 1
 
 
 def test_learning_curve_refuses_bad_input():
-    with pytest.raises(TypeError, match=r"history must be a keras History, got dict"):
+    with pytest.raises(
+        TypeError, match=r"history must be a keras History, got dict"
+    ):
         plot_learning_curve({"loss": [1.0]})
-    with pytest.raises(ValueError, match=r"metric 'accuracy' was not logged; history has \['loss'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"metric 'accuracy' was not logged; history has \['loss'\]",
+    ):
         plot_learning_curve(_history({"loss": [1.0]}, [0]), metric="accuracy")
 
 
 def test_predictions_against_targets():
-    ax = plot_predictions([[0.1], [0.2], [0.3]], [0.11, 0.19, 0.31], inputs=[0.0, 0.1, 0.2])
+    ax = plot_predictions(
+        [[0.1], [0.2], [0.3]], [0.11, 0.19, 0.31], inputs=[0.0, 0.1, 0.2]
+    )
     target, prediction = ax.get_lines()
     np.testing.assert_allclose(target.get_xdata(), [0.0, 0.1, 0.2])
     np.testing.assert_allclose(target.get_ydata(), [0.1, 0.2, 0.3])

@@ -55,11 +55,31 @@ def test_peak_position_is_one_hot_at_the_argmax():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: sequence_mean_data(0), ValueError, r"samples must be an integer >= 1, got 0"),
-        (lambda: sequence_mean_data(10, 2.5), TypeError, r"time_steps must be an integer >= 1"),
-        (lambda: rising_data(10, 1), ValueError, r"time_steps must be >= 2 for this problem, got 1"),
-        (lambda: peak_position_data(10, 1), ValueError, r"time_steps must be >= 2 for this problem, got 1"),
-        (lambda: random_sequences("10", 3), TypeError, r"samples must be an integer"),
+        (
+            lambda: sequence_mean_data(0),
+            ValueError,
+            r"samples must be an integer >= 1, got 0",
+        ),
+        (
+            lambda: sequence_mean_data(10, 2.5),
+            TypeError,
+            r"time_steps must be an integer >= 1",
+        ),
+        (
+            lambda: rising_data(10, 1),
+            ValueError,
+            r"time_steps must be >= 2 for this problem, got 1",
+        ),
+        (
+            lambda: peak_position_data(10, 1),
+            ValueError,
+            r"time_steps must be >= 2 for this problem, got 1",
+        ),
+        (
+            lambda: random_sequences("10", 3),
+            TypeError,
+            r"samples must be an integer",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(call, error, message):

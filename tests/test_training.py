@@ -19,12 +19,21 @@ def _assert_same_weights(a, b):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("batch_size", [None, 8, 7])  # 7 leaves a short last batch
+@pytest.mark.parametrize(
+    "batch_size", [None, 8, 7]
+)  # 7 leaves a short last batch
 def test_same_weights_as_model_fit_without_shuffle(batch_size):
     x, y = sequence_mean_data(30, 4, seed=1)
     slow, fast = _model(), _model()
     _assert_same_weights(slow, fast)
-    slow.fit(x, y, epochs=6, batch_size=batch_size or len(x), shuffle=False, verbose=0)
+    slow.fit(
+        x,
+        y,
+        epochs=6,
+        batch_size=batch_size or len(x),
+        shuffle=False,
+        verbose=0,
+    )
     fit_fast(fast, x, y, epochs=6, batch_size=batch_size)
     _assert_same_weights(slow, fast)
     # and training did move the weights
@@ -34,7 +43,9 @@ def test_same_weights_as_model_fit_without_shuffle(batch_size):
 def test_history_counts_passes_and_averages_the_loss():
     x, y = sequence_mean_data(20, 4)
     model = _model()
-    history = fit_fast(model, x, y, epochs=30, log_every=10, validation_data=(x, y))
+    history = fit_fast(
+        model, x, y, epochs=30, log_every=10, validation_data=(x, y)
+    )
     assert history.epoch == [10, 20, 30]
     assert len(history.history["loss"]) == 3
     assert len(history.history["val_loss"]) == 3
@@ -79,11 +90,34 @@ def test_next_value_problem_is_learned():
     ("kwargs", "error", "message"),
     [
         ({"epochs": 0}, ValueError, r"epochs must be an integer >= 1, got 0"),
-        ({"epochs": 10, "log_every": 3}, ValueError, r"log_every \(3\) must divide epochs \(10\)"),
-        ({"epochs": 2, "batch_size": 0}, ValueError, r"batch_size must be an integer >= 1, got 0"),
-        ({"epochs": 2, "batch_size": 2.0}, TypeError, r"batch_size must be an integer"),
-        ({"epochs": 2, "validation_data": (np.zeros((3, 4)), np.zeros(3))}, ValueError, r"validation_data\[0\] must have shape \(samples, time_steps, features\)"),
-        ({"epochs": 2, "validation_data": (np.zeros((3, 4, 1)), np.zeros(2))}, ValueError, r"validation_data\[1\] must have shape \(3, outputs\)"),
+        (
+            {"epochs": 10, "log_every": 3},
+            ValueError,
+            r"log_every \(3\) must divide epochs \(10\)",
+        ),
+        (
+            {"epochs": 2, "batch_size": 0},
+            ValueError,
+            r"batch_size must be an integer >= 1, got 0",
+        ),
+        (
+            {"epochs": 2, "batch_size": 2.0},
+            TypeError,
+            r"batch_size must be an integer",
+        ),
+        (
+            {"epochs": 2, "validation_data": (np.zeros((3, 4)), np.zeros(3))},
+            ValueError,
+            r"validation_data\[0\] must have shape \(samples, time_steps, features\)",
+        ),
+        (
+            {
+                "epochs": 2,
+                "validation_data": (np.zeros((3, 4, 1)), np.zeros(2)),
+            },
+            ValueError,
+            r"validation_data\[1\] must have shape \(3, outputs\)",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, error, message):
@@ -94,9 +128,17 @@ def test_bad_arguments_are_refused(kwargs, error, message):
 
 def test_bad_data_and_model_are_refused():
     x, y = sequence_mean_data(10, 4)
-    with pytest.raises(ValueError, match=r"x must have shape \(samples, time_steps, features\), got shape \(10, 4\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"x must have shape \(samples, time_steps, features\), got shape \(10, 4\)",
+    ):
         fit_fast(_model(), x[:, :, 0], y, epochs=1)
-    with pytest.raises(ValueError, match=r"y must have shape \(10, outputs\) to match x, got shape \(9, 1\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"y must have shape \(10, outputs\) to match x, got shape \(9, 1\)",
+    ):
         fit_fast(_model(), x, y[:9], epochs=1)
-    with pytest.raises(TypeError, match=r"model must be a compiled keras.Model, got function"):
+    with pytest.raises(
+        TypeError, match=r"model must be a compiled keras.Model, got function"
+    ):
         fit_fast(build_lstm, x, y, epochs=1)
