@@ -1,9 +1,12 @@
 """Plots the book shows: learning curves and predictions against targets."""
 
+from pathlib import Path
+
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["plot_learning_curve", "plot_predictions"]
+__all__ = ["plot_learning_curve", "plot_predictions", "save_figure"]
 
 
 def _new_axes(ax):
@@ -79,3 +82,32 @@ def plot_predictions(targets, predictions, *, inputs=None, ax=None):
     ax.grid(True, alpha=0.3)
     ax.legend()
     return ax
+
+
+def save_figure(figure, path):
+    """Save a figure (or the figure of an ``Axes``) as SVG or PNG.
+
+    The file is reproducible: SVG output carries no date and fixed element
+    ids, so the same plot gives the same file. Parent folders are created.
+
+    Args:
+        figure: a matplotlib ``Figure`` or ``Axes``.
+        path: where to write; the suffix picks the format (``.svg``, ``.png``).
+
+    Returns:
+        The ``Path`` written.
+    """
+    figure = getattr(figure, "figure", figure)  # an Axes knows its Figure
+    if not isinstance(figure, mpl.figure.Figure):
+        raise TypeError(
+            f"figure must be a matplotlib Figure or Axes, "
+            f"got {type(figure).__name__}"
+        )
+    path = Path(path)
+    if path.suffix not in (".svg", ".png"):
+        raise ValueError(f"path must end in .svg or .png, got {str(path)!r}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {"Date": None} if path.suffix == ".svg" else {}
+    with mpl.rc_context({"svg.hashsalt": "lstm-recipes"}):
+        figure.savefig(path, dpi=120, metadata=metadata, bbox_inches="tight")
+    return path

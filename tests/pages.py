@@ -12,7 +12,10 @@ under ``docs/``, in page order, in one namespace per page:
   loosens them, or ``<!-- output: numbers=any -->`` frees them (timings);
 * ``<!-- invisible-code-block: python ... -->`` runs like a block, unseen;
 * ``<!-- skip: next if(CONDITION, reason="...") -->`` skips the next block when
-  CONDITION (evaluated in the page namespace) is true.
+  CONDITION (evaluated in the page namespace) is true;
+* a figure ``![...](figures/NAME)`` must be drawn by the Python block before
+  it: that block must write the file ``NAME`` in its working directory
+  (``--update`` copies it to ``figures/NAME`` beside the page).
 
 Anything that would silently not run fails instead: a Python block spelled
 other than ```` ```python ```` (``py``, ``python3``, ``pycon``, ...), an
@@ -38,6 +41,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -94,6 +98,9 @@ class Example:
     output_options: dict = dataclasses.field(default_factory=dict)
     skip: tuple[str, str] | None = None  # (condition, reason)
     error: str | None = None  # set when the block must fail without running
+    figures: list = dataclasses.field(
+        default_factory=list
+    )  # file names it draws
 
 
 # --------------------------------------------------------------------------- lexing
@@ -223,6 +230,22 @@ BAD_INFO = (
 DANGLING = (
     "a skip or output directive at the end of the page applies to no block"
 )
+ORPHAN_FIGURE = (
+    "the figure {name!r} comes before any Python block: a figure must be "
+    "drawn by the block before it"
+)
+FIGURE = re.compile(r"!\[[^\]]*\]\(figures/(?P<name>[^)\s]+)")
+
+
+def figure_references(text, blocks=None):
+    """``[(offset, name)]`` of the figures ``![...](figures/name)`` in the prose."""
+    blocks = read_blocks(text) if blocks is None else blocks
+    spans = [(b.start, b.end) for b in blocks]
+    return [
+        (m.start(), m["name"])
+        for m in FIGURE.finditer(text)
+        if not any(start <= m.start() < end for start, end in spans)
+    ]
 
 
 def _is_constant(condition):
@@ -242,11 +265,15 @@ def page_examples(text, expand=lambda code: code):
     """
     examples = []
     pending_skip = pending_options = None
+    blocks = read_blocks(text)
+    figures = figure_references(text, blocks)
 
     def fail(block, message):
         examples.append(Example(block, "", error=message))
 
-    for block in read_blocks(text):
+    for block in blocks:
+        while figures and figures[0][0] < block.start:
+            _attach_figure(examples, text, *figures.pop(0))
         if block.kind in ("python", "invisible"):
             example = Example(block, block.text, skip=pending_skip)
             pending_skip = None
@@ -286,12 +313,25 @@ def page_examples(text, expand=lambda code: code):
             pending_options = block
         elif block.kind == "error":
             fail(block, BAD_INFO.format(info=block.info))
+    while figures:
+        _attach_figure(examples, text, *figures.pop(0))
     if pending_skip is not None or pending_options is not None:
         fail(
             Block("error", "", "", len(text), len(text), text.count("\n") + 1),
             DANGLING,
         )
     return examples
+
+
+def _attach_figure(examples, text, offset, name):
+    """Give a figure to the last Python block before it (or fail)."""
+    runnable = [e for e in examples if e.block.kind == "python"]
+    if runnable:
+        runnable[-1].figures.append(name)
+        return
+    line = text.count("\n", 0, offset) + 1
+    block = Block("error", "", "", offset, offset, line)
+    examples.append(Example(block, "", error=ORPHAN_FIGURE.format(name=name)))
 
 
 # --------------------------------------------------------------------------- includes
@@ -402,6 +442,7 @@ def evaluate(sybil_example):
         filename,
     )
     printed = io.StringIO()
+    started = time.time()
     try:
         with contextlib.redirect_stdout(printed):
             exec(compile(example.code, filename, "exec"), namespace)  # noqa: S102
@@ -409,6 +450,10 @@ def evaluate(sybil_example):
         state["failed"] = sybil_example.line
         sys.stdout.write(printed.getvalue())
         raise
+    missing = undrawn_figures(example, state["workdir"], started)
+    if missing:
+        state["failed"] = sybil_example.line
+        return missing
     if example.output is not None:
         options = example.output_options
         if not outputs_match(
@@ -425,6 +470,23 @@ def evaluate(sybil_example):
                 f"--- page shows\n{example.output.text}--- code printed\n{printed.getvalue()}"
             )
     return None
+
+
+def undrawn_figures(example, workdir, since):
+    """An error message if the block did not write the figures the page shows."""
+    missing = [
+        name
+        for name in example.figures
+        if not (Path(workdir) / name).is_file()
+        or (Path(workdir) / name).stat().st_mtime < since - 1
+    ]
+    if not missing:
+        return None
+    return (
+        f"the page shows figures/{missing[0]} after this block, but the block "
+        f"did not write {missing[0]!r} in its working directory "
+        f"(e.g. save_figure(ax, {missing[0]!r})); not written: {missing}"
+    )
 
 
 def setup(namespace):
@@ -461,11 +523,16 @@ pytest_collect_file = Sybil(
 # --------------------------------------------------------------------------- command line
 
 
-def run_page(path):
-    """Run a page's blocks in order; return [(example, printed text)]."""
+def run_page(path, *, save_figures=False):
+    """Run a page's blocks in order; return [(example, printed text)].
+
+    With ``save_figures``, copy the figures each block draws to
+    ``figures/`` beside the page.
+    """
     text = Path(path).read_text(encoding="utf-8")
     namespace = {}
     setup(namespace)
+    workdir = Path(namespace["__pages__"]["workdir"])
     results = []
     try:
         for example in page_examples(text, expand_includes):
@@ -474,6 +541,7 @@ def run_page(path):
                     f"{path}:{example.block.line}: {example.error}"
                 )
             printed = io.StringIO()
+            started = time.time()
             with contextlib.redirect_stdout(printed):
                 exec(
                     compile(
@@ -483,6 +551,15 @@ def run_page(path):
                 )
             results.append((example, printed.getvalue()))
             sys.stdout.write(printed.getvalue())
+            missing = undrawn_figures(example, workdir, started)
+            if missing:
+                raise SystemExit(f"{path}:{example.block.line}: {missing}")
+            if save_figures and example.figures:
+                target = Path(path).parent / "figures"
+                target.mkdir(exist_ok=True)
+                for name in example.figures:
+                    shutil.copyfile(workdir / name, target / name)
+                    print(f"   wrote {target / name}", file=sys.stderr)
     finally:
         teardown(namespace)
     return results
@@ -501,8 +578,9 @@ def _output_fence(original, printed):
 
 
 def update_outputs(path):
-    """Run a page and write what each block printed into its output block."""
-    results = run_page(path)
+    """Run a page; write what each block printed into its output block and
+    the figures it drew into ``figures/`` beside the page."""
+    results = run_page(path, save_figures=True)
     text = Path(path).read_text(encoding="utf-8")
     for example, printed in reversed(results):
         if example.output is not None:
@@ -521,11 +599,13 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m tests.pages",
         description="Run pages' Python blocks as a reader would; optionally refresh their "
-        "```output blocks with what the code prints.",
+        "```output blocks with what the code prints and their figures with what it draws.",
     )
     parser.add_argument("pages", nargs="+", type=Path)
     parser.add_argument(
-        "--update", action="store_true", help="rewrite the output blocks"
+        "--update",
+        action="store_true",
+        help="rewrite the output blocks and the figures",
     )
     args = parser.parse_args(argv)
     for page in args.pages:

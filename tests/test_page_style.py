@@ -44,3 +44,22 @@ def test_invisible_blocks_only_check(page):
         "invisible blocks must hold only assert statements:\n"
         + "\n".join(offending)
     )
+
+
+def test_every_committed_figure_is_shown_by_its_page():
+    """Files in docs/**/figures/ are drawn by a page beside them; none is stale."""
+    from tests.pages import figure_references
+
+    shown = set()
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for _, name in figure_references(text):
+            shown.add(page.parent / "figures" / name)
+    committed = {p for p in (ROOT / "docs").rglob("figures/*") if p.is_file()}
+    assert not (shown - committed), (
+        "figures shown but not written (run python -m tests.pages --update "
+        f"PAGE): {sorted(map(str, shown - committed))}"
+    )
+    assert not (committed - shown), (
+        f"figures no page shows: {sorted(map(str, committed - shown))}"
+    )

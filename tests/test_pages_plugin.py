@@ -293,6 +293,50 @@ def test_each_page_runs_in_its_own_temporary_directory(tmp_path):
     assert os.getcwd() == before
 
 
+DRAW = (
+    "import matplotlib.pyplot as plt\n"
+    "from lstm_recipes.plots import save_figure\n"
+    "fig, ax = plt.subplots()\n"
+)
+
+
+def test_a_figure_must_be_drawn_by_the_block_before_it(tmp_path):
+    drawn = f"{F}python\n{DRAW}save_figure(ax, 'a.svg')\n{F}\n"
+    assert run_page_text(tmp_path, drawn + "![A](figures/a.svg)\n") == [
+        "passed"
+    ]
+    undrawn = f"{F}python\n{DRAW}{F}\n\n![A](figures/a.svg)\n"
+    outcome = run_page_text(tmp_path, undrawn)[0]
+    assert outcome.startswith("failed: the page shows figures/a.svg")
+    # An output or invisible block in between does not change who draws it.
+    between = (
+        f"{F}python\n{DRAW}save_figure(ax, 'a.svg')\nprint(1)\n{F}\n"
+        f"{F}output\n1\n{F}\n"
+        "<!-- invisible-code-block: python\nassert True\n-->\n"
+        "![A](figures/a.svg)\n"
+    )
+    assert run_page_text(tmp_path, between) == ["passed", "passed"]
+
+
+def test_a_figure_before_any_block_fails_and_code_images_are_ignored():
+    text = "![A](figures/a.svg)\n" + f"{F}python\nx = 1\n{F}\n"
+    examples = page_examples(text)
+    assert examples[0].error.startswith("the figure 'a.svg' comes before")
+    quoted = f"{F}python\nx = 1\n{F}\n````markdown\n![A](figures/b.svg)\n````\n"
+    assert page_examples(quoted)[0].figures == []
+
+
+def test_update_copies_figures_beside_the_page(tmp_path):
+    page = tmp_path / "page.md"
+    page.write_text(
+        f"{F}python\n{DRAW}save_figure(ax, 'a.png')\n{F}\n\n"
+        "![A](figures/a.png)\n",
+        encoding="utf-8",
+    )
+    pages.update_outputs(page)
+    assert (tmp_path / "figures" / "a.png").stat().st_size > 0
+
+
 # --------------------------------------------------------------------------- every block is a test
 
 

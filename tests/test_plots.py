@@ -9,7 +9,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_recipes.plots import plot_learning_curve, plot_predictions  # noqa: E402
+from lstm_recipes.plots import (  # noqa: E402
+    plot_learning_curve,
+    plot_predictions,
+    save_figure,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -76,3 +80,19 @@ def test_predictions_refuse_mismatched_sizes():
         plot_predictions([1, 2, 3], [1, 2])
     with pytest.raises(ValueError, match=r"inputs must hold 3 values, got 2"):
         plot_predictions([1, 2, 3], [1, 2, 3], inputs=[0, 1])
+
+
+def test_save_figure_writes_the_same_svg_twice(tmp_path):
+    ax = plot_predictions([0.1, 0.2], [0.1, 0.25])
+    first = save_figure(ax, tmp_path / "a" / "p.svg")  # parent created
+    second = save_figure(ax.figure, tmp_path / "q.svg")
+    assert first.read_bytes() == second.read_bytes()
+    assert save_figure(ax, tmp_path / "p.png").stat().st_size > 0
+
+
+def test_save_figure_rejects_bad_input(tmp_path):
+    ax = plot_predictions([0.1], [0.1])
+    with pytest.raises(TypeError, match="figure must be"):
+        save_figure("plot", tmp_path / "p.svg")
+    with pytest.raises(ValueError, match=r"\.svg or \.png"):
+        save_figure(ax, tmp_path / "p.pdf")

@@ -1,0 +1,48 @@
+"""The MkDocs hooks: Chinese line joining and MathML rendering."""
+
+import importlib.util
+from pathlib import Path
+
+import markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _hook(name):
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "docs" / "hooks" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _html(text):
+    return markdown.markdown(
+        text,
+        extensions=["pymdownx.arithmatex", "pymdownx.superfences"],
+        extension_configs={"pymdownx.arithmatex": {"generic": True}},
+    )
+
+
+def test_math_becomes_mathml_and_code_is_left_alone():
+    math = _hook("math")
+    text = (
+        "The gate $f_t = \\sigma(z)$ and $a < b$.\n\n"
+        "$$\nc_t = f_t \\odot c_{t-1}\n$$\n\n"
+        "```python\nprice = '$5 and $6'\n```\n"
+    )
+    html = math.render_math(_html(text))
+    assert "arithmatex" not in html
+    assert html.count("<math") == 3
+    assert 'display="block"' in html
+    assert "<mo>&#x0003C;</mo>" in html  # '<' unescaped, then re-encoded
+    assert "$5 and $6" in html
+
+
+def test_chinese_lines_are_joined_but_english_and_code_are_not():
+    cjk = _hook("cjk")
+    text = "长短期\n记忆网络\nLSTM\nnetworks\n```\n代码\n代码\n```\n"
+    joined = cjk.join_cjk_lines(text)
+    assert joined.startswith("长短期记忆网络\nLSTM\nnetworks\n")
+    assert "代码\n代码" in joined
