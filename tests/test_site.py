@@ -241,3 +241,28 @@ def test_a_missing_include_fails_the_build(tmp_path):
     missing_file = build_with("lstm_recipes/no_such_file.py:imports")
     assert missing_file.returncode != 0
     assert "no_such_file.py" in missing_file.stderr
+
+
+def test_math_is_rendered_as_mathml_everywhere(site):
+    """No LaTeX is left for a script to render: the site works offline."""
+    pages = sorted(site.rglob("*.html"))
+    leftovers = [
+        str(p.relative_to(site))
+        for p in pages
+        if "arithmatex" in p.read_text(encoding="utf-8")
+    ]
+    assert not leftovers, f"unrendered math in {leftovers}"
+    for prefix in LANGUAGES.values():
+        html = html_of(site, f"{prefix}foundations/what-is-lstm/")
+        assert html.count("<math") >= 5  # the cell's equations
+        assert 'display="block"' in html
+
+
+def test_figures_of_the_pages_are_in_the_site(site):
+    for prefix in LANGUAGES.values():
+        html = html_of(site, f"{prefix}foundations/training/")
+        figures = re.findall(r'<img[^>]+src="([^"]*figures/[^"]+)"', html)
+        assert figures, "chapter 2 shows its gradient figure"
+        for src in figures:
+            page = site / prefix / "foundations" / "training"
+            assert (page / src).resolve().is_file(), src

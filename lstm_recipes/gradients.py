@@ -1,0 +1,173 @@
+"""Measure gradients in recurrent networks (chapter 2).
+
+How strongly does the loss react to the input ``d`` steps before the end?
+``input_gradient_norms`` answers with ``tf.GradientTape``, for any Keras
+model; ``gradient_norm`` gives the global norm of the weight gradients that
+an optimizer would apply.
+"""
+
+# --8<-- [start:imports]
+import keras
+import numpy as np
+import tensorflow as tf
+
+from lstm_recipes.checks import (
+    check_positive_int,
+    check_sequences,
+    check_targets,
+)
+
+# --8<-- [end:imports]
+
+__all__ = [
+    "RECURRENT_LAYERS",
+    "build_recurrent_classifier",
+    "gradient_norm",
+    "input_gradient_norms",
+    "update_norm",
+]
+
+# --8<-- [start:build_recurrent_classifier]
+RECURRENT_LAYERS = {
+    "SimpleRNN": keras.layers.SimpleRNN,
+    "LSTM": keras.layers.LSTM,
+}
+
+
+def build_recurrent_classifier(
+    kind, time_steps, features, *, units=16, optimizer=None, **layer_options
+):
+    """A binary classifier: one recurrent layer and a sigmoid output.
+
+    Args:
+        kind: ``"SimpleRNN"`` or ``"LSTM"``.
+        time_steps, features: the shape of one sample.
+        units: size of the recurrent layer's state.
+        optimizer: a Keras optimizer; default Adam with learning rate 0.01.
+        **layer_options: passed to the recurrent layer, e.g.
+            ``recurrent_initializer``.
+
+    Returns:
+        A compiled ``keras.Model``, ``(samples, time_steps, features)`` ->
+        ``(samples, 1)``, with binary cross-entropy loss and accuracy.
+    """
+    if kind not in RECURRENT_LAYERS:
+        raise ValueError(
+            f"kind must be one of {sorted(RECURRENT_LAYERS)}, got {kind!r}"
+        )
+    time_steps = check_positive_int(time_steps, "time_steps")
+    features = check_positive_int(features, "features")
+    units = check_positive_int(units, "units")
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(time_steps, features)),
+            RECURRENT_LAYERS[kind](units, **layer_options),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(
+        optimizer=optimizer or keras.optimizers.Adam(learning_rate=0.01),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+        steps_per_execution=20,  # fewer calls into the graph: faster
+    )
+    return model
+
+
+# --8<-- [end:build_recurrent_classifier]
+
+
+# --8<-- [start:input_gradient_norms]
+def input_gradient_norms(model, x, y, *, loss="binary_crossentropy"):
+    """Mean norm of the gradient of the loss w.r.t. each input time step.
+
+    Args:
+        model: a Keras model that maps ``x`` to predictions like ``y``.
+        x: inputs, shape ``(samples, time_steps, features)``.
+        y: targets, shape ``(samples, outputs)``.
+        loss: a Keras loss name or function, applied per sample.
+
+    Returns:
+        ``norms`` of shape ``(time_steps,)``: ``norms[d]`` is the mean over
+        samples of ``|| dL / dx_t ||`` for ``t = time_steps - 1 - d``, i.e.
+        ``d`` steps before the last one (``d = 0``: the last input).
+    """
+    x, y = _check_model_data(model, x, y)
+    loss_fn = keras.losses.get(loss)
+    x = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(x)  # x is not a variable: ask the tape to follow it
+        # Summing per-sample losses keeps each sample's gradient its own.
+        total = tf.reduce_sum(loss_fn(y, model(x, training=False)))
+    grads = tape.gradient(total, x).numpy()  # (samples, time_steps, feat.)
+    per_step = np.linalg.norm(grads, axis=2).mean(axis=0)  # (time_steps,)
+    return per_step[::-1]  # index = distance from the last step
+
+
+# --8<-- [end:input_gradient_norms]
+
+
+# --8<-- [start:gradient_norm]
+def gradient_norm(model, x, y, *, loss="binary_crossentropy"):
+    """Global norm of the gradient of the mean loss w.r.t. the weights.
+
+    This is the norm that ``global_clipnorm`` limits.
+
+    Args:
+        model: a Keras model; x, y: a batch, ``(samples, time_steps,
+        features)`` and ``(samples, outputs)``; loss: a Keras loss.
+
+    Returns:
+        A float: ``sqrt(sum of squared gradient entries)``.
+    """
+    x, y = _check_model_data(model, x, y)
+    loss_fn = keras.losses.get(loss)
+    with tf.GradientTape() as tape:
+        mean_loss = tf.reduce_mean(loss_fn(y, model(x, training=True)))
+    grads = tape.gradient(mean_loss, model.trainable_variables)
+    return float(tf.linalg.global_norm(grads))
+
+
+# --8<-- [end:gradient_norm]
+
+
+# --8<-- [start:update_norm]
+def update_norm(model, x, y):
+    """Take one optimizer step on the batch; return how far the weights moved.
+
+    Args:
+        model: a compiled Keras model; x, y: one batch.
+
+    Returns:
+        The global norm of the change of all trainable weights.
+    """
+    x, y = _check_model_data(model, x, y)
+    before = [w.numpy() for w in model.trainable_variables]
+    model.train_on_batch(x, y)
+    after = [w.numpy() for w in model.trainable_variables]
+    return float(
+        np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(after, before)))
+    )
+
+
+# --8<-- [end:update_norm]
+
+
+# --8<-- [start:checks]
+def _check_model_data(model, x, y):
+    if not isinstance(model, keras.Model):
+        raise TypeError(
+            f"model must be a keras.Model, got {type(model).__name__}"
+        )
+    x = check_sequences(x, "x")
+    y = check_targets(y, len(x), "y")
+    expected = tuple(model.input_shape[1:])
+    if any(e is not None and e != a for e, a in zip(expected, x.shape[1:])):
+        raise ValueError(
+            f"x must have shape (samples, {expected[0]}, {expected[1]}) to "
+            f"fit the model, got shape {x.shape}"
+        )
+    return x, y
+
+
+# --8<-- [end:checks]
