@@ -86,3 +86,4 @@ def bench(session):
     session.run(
         "python", "-m", "tests.benchmarks.fast_training", *session.posargs
     )
+    session.run("python", "-m", "tests.benchmarks.alphabet")
