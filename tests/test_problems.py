@@ -235,8 +235,8 @@ def test_marked_sign_marks_stay_in_range():
 
 
 @pytest.mark.parametrize(
-    ("marks", "error"), [((3, 2), ValueError), ((0, 20), ValueError),
-                         ((0.5, 3), TypeError)]
+    ("marks", "error"),
+    [((3, 2), ValueError), ((0, 20), ValueError), ((0.5, 3), TypeError)],
 )
 def test_marked_sign_refuses_bad_marks(marks, error):
     from lstm_recipes.problems import marked_sign_data
