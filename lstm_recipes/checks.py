@@ -9,20 +9,31 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_positive_int", "check_sequences", "check_targets"]
+__all__ = [
+    "as_number_array",
+    "check_positive_int",
+    "check_sequences",
+    "check_targets",
+]
 
 
-def _as_float_array(value, name):
+def as_number_array(value, name, *, dtype="float32"):
+    """Return ``value`` as a NumPy array of ``dtype``, or raise a TypeError
+    that names the argument (a string, ``None``, ragged lists...)."""
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(
             f"{name} must be an array of numbers, got {type(value).__name__}"
         )
     try:
-        array = np.asarray(value, dtype="float32")
+        return np.asarray(value, dtype=dtype)
     except (TypeError, ValueError) as error:
         raise TypeError(
             f"{name} must be an array of numbers: {error}"
         ) from None
+
+
+def _as_float_array(value, name):
+    array = as_number_array(value, name)
     if array.size and not np.isfinite(array).all():
         raise ValueError(
             f"{name} contains NaN or infinite values; replace missing values "

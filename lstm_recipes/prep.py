@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from sklearn.preprocessing import MinMaxScaler
 
-from lstm_recipes.checks import check_positive_int
+from lstm_recipes.checks import as_number_array, check_positive_int
 
 # --8<-- [end:imports]
 
@@ -41,15 +41,7 @@ def as_float_array(
     Raises a ``TypeError`` or ``ValueError`` that names the argument and the
     expected shapes. Infinite values are refused, NaN unless ``allow_nan``.
     """
-    if isinstance(values, (str, bytes)) or values is None:
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(values).__name__}"
-        )
-    try:
-        array = np.asarray(values, dtype="float64")
-    except (TypeError, ValueError) as error:
-        message = f"{name} must be an array of numbers: {error}"
-        raise TypeError(message) from None
+    array = as_number_array(values, name, dtype="float64")
     # "(time,)" has 1 dimension, "(time, features)" 2, and so on.
     ndims = [shape.count(",") + (not shape.endswith(",)")) for shape in shapes]
     if array.ndim not in ndims:
