@@ -415,7 +415,24 @@ def parse_page(document):
         yield Region(example.block.start, end, example, evaluate)
 
 
+PAGE_SECONDS = {}  # page path -> seconds its blocks took to run, this session
+
+
 def evaluate(sybil_example):
+    __tracebackhide__ = True
+    started = time.perf_counter()
+    try:
+        return _evaluate(sybil_example)
+    finally:
+        path = Path(sybil_example.path)
+        if path.is_relative_to(DOCS):  # the book's pages, not test fixtures
+            page = str(path.relative_to(ROOT))
+            PAGE_SECONDS[page] = PAGE_SECONDS.get(page, 0.0) + (
+                time.perf_counter() - started
+            )
+
+
+def _evaluate(sybil_example):
     __tracebackhide__ = True
     example: Example = sybil_example.parsed
     namespace = sybil_example.namespace
@@ -509,6 +526,15 @@ def teardown(namespace):
     shutil.rmtree(state["workdir"], ignore_errors=True)
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how long each page's code ran: the book promises about a minute."""
+    if not PAGE_SECONDS:
+        return
+    terminalreporter.section("time per page (all its blocks)")
+    for path, seconds in sorted(PAGE_SECONDS.items(), key=lambda i: -i[1]):
+        terminalreporter.write_line(f"{seconds:7.1f} s  {path}")
 
 
 pytest_collect_file = Sybil(
