@@ -63,3 +63,18 @@ def test_every_committed_figure_is_shown_by_its_page():
     assert not (committed - shown), (
         f"figures no page shows: {sorted(map(str, committed - shown))}"
     )
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_a_blank_line_follows_every_code_block(page):
+    """Prose glued to a closing fence reads as part of the listing in the source."""
+    text = page.read_text(encoding="utf-8")
+    glued = []
+    for block in read_blocks(text):
+        if block.kind in ("skip", "output-options", "invisible"):
+            continue
+        rest = text[block.end :].split("\n", 1)[0]
+        if rest.strip():
+            line = text.count("\n", 0, block.end) + 1
+            glued.append(f"line {line}: {rest[:40]!r}")
+    assert not glued, "add a blank line after the block:\n" + "\n".join(glued)
