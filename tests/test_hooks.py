@@ -46,3 +46,9 @@ def test_chinese_lines_are_joined_but_english_and_code_are_not():
     joined = cjk.join_cjk_lines(text)
     assert joined.startswith("长短期记忆网络\nLSTM\nnetworks\n")
     assert "代码\n代码" in joined
+
+
+def test_chinese_quotes_and_dashes_join_like_chinese():
+    cjk = _hook("cjk")
+    joined = cjk.join_cjk_lines("找不到\n“写入”这个解——\n然后……\n保持\n")
+    assert joined == "找不到“写入”这个解——然后……保持\n"

@@ -10,7 +10,9 @@ not change; tests run on the source.
 
 import re
 
-CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef"
+# CJK characters and punctuation, plus the curly quotes, em dash and ellipsis
+# that Chinese text shares with English (“…”, ——, ……).
+CJK = r"\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026"
 JOIN = re.compile(rf"(?<=[{CJK}])\n[ \t]*(?=[{CJK}])")
 FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 
