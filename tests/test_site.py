@@ -122,9 +122,11 @@ def test_notebooks_render_as_pages_with_their_outputs(site, language):
         assert re.search(r'<img[^>]+src="data:image/png;base64', html), (
             f"{notebook.name}: no plot"
         )
-        assert "Traceback" not in html and "cpu_feature_guard" not in html, (
-            notebook.name
-        )
+        assert "Traceback" not in html, notebook.name
+        for log_line in ("cpu_feature_guard", "oneDNN", "absl::InitializeLog"):
+            assert log_line not in html, (
+                f"{notebook.name} shows TensorFlow's C++ log ({log_line!r})"
+            )
         assert f'<html lang="{language}"' in html
 
 

@@ -16,6 +16,7 @@ table of contents and nbconvert slug headings differently, and agree only there
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -45,12 +46,27 @@ def _notebook_page(config, language, default_language, name):
     return page
 
 
+KERNEL_CONFIG = """\
+# Written by docs/hooks/notebooks.py for the site build only.
+# TensorFlow's C++ start-up log (oneDNN, absl) goes to the build log instead of
+# the first cell's output; Python's own output and warnings still reach cells.
+c.IPKernelApp.capture_fd_output = False
+"""
+
+
 def on_config(config):
-    # Notebook kernels inherit this environment. Hide TensorFlow's C++ INFO lines
-    # (CPU instruction sets) that would print into the first cell, and draw figures
-    # inline even when the caller set another backend (the test run sets Agg).
+    # Notebook kernels inherit this environment. Hide TensorFlow's C++ INFO lines,
+    # send what still prints at the C level (the oneDNN notice ignores the level)
+    # to the build log, and draw figures inline even when the caller set another
+    # backend (the test run sets Agg).
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
+    profile = Path(tempfile.gettempdir()) / "lstm-recipes-ipython"
+    (profile / "profile_default").mkdir(parents=True, exist_ok=True)
+    (profile / "profile_default" / "ipython_kernel_config.py").write_text(
+        KERNEL_CONFIG
+    )
+    os.environ["IPYTHONDIR"] = str(profile)
     return config
 
 
