@@ -40,7 +40,8 @@ def encode(letters):
     unknown = sorted(set(letters) - set(ALPHABET))
     if unknown:
         raise ValueError(
-            f"letters must be capital letters A-Z, got {''.join(unknown)!r}"
+            f"letters must be capital letters A-Z, got {letters!r} "
+            f"(not allowed: {''.join(unknown)!r})"
         )
     indices = [ALPHABET.index(letter) for letter in letters]
     return np.array(indices, dtype="float32") / len(ALPHABET)

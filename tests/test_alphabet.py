@@ -30,7 +30,8 @@ def test_decode_takes_the_argmax_of_each_row():
     ("bad", "error", "message"),
     [
         ("abc", ValueError, "capital letters A-Z, got 'abc'"),
-        ("A1", ValueError, "got '1'"),
+        ("AB1a", ValueError, r"got 'AB1a' \(not allowed: '1a'\)"),
+        ("A1", ValueError, "not allowed: '1'"),
         (["A"], TypeError, "letters must be a string"),
     ],
 )
