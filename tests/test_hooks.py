@@ -42,13 +42,25 @@ def test_math_becomes_mathml_and_code_is_left_alone():
 
 def test_chinese_lines_are_joined_but_english_and_code_are_not():
     cjk = _hook("cjk")
-    text = "长短期\n记忆网络\nLSTM\nnetworks\n```\n代码\n代码\n```\n"
-    joined = cjk.join_cjk_lines(text)
-    assert joined.startswith("长短期记忆网络\nLSTM\nnetworks\n")
-    assert "代码\n代码" in joined
+    html = (
+        "<p>长短期\n  记忆网络\nLSTM\nnetworks</p>\n"
+        "<pre><code>代码\n代码</code></pre>\n<p>行内 <code>代码\n代码</code></p>"
+    )
+    joined = cjk.join_cjk_lines(html)
+    assert joined.startswith("<p>长短期记忆网络\nLSTM\nnetworks</p>")
+    assert "<pre><code>代码\n代码</code></pre>" in joined
+    assert "<code>代码\n代码</code>" in joined
+
+
+def test_chinese_lines_join_through_links_and_bold():
+    cjk = _hook("cjk")
+    html = '<p>见\n  <a href="x/">第 4 章</a>\n跑遍；<strong>注意</strong>，\n<em>看</em></p>'
+    assert cjk.join_cjk_lines(html) == (
+        '<p>见<a href="x/">第 4 章</a>跑遍；<strong>注意</strong>，<em>看</em></p>'
+    )
 
 
 def test_chinese_quotes_and_dashes_join_like_chinese():
     cjk = _hook("cjk")
-    joined = cjk.join_cjk_lines("找不到\n“写入”这个解——\n然后……\n保持\n")
-    assert joined == "找不到“写入”这个解——然后……保持\n"
+    joined = cjk.join_cjk_lines("<p>找不到\n“写入”这个解——\n然后……\n保持</p>")
+    assert joined == "<p>找不到“写入”这个解——然后……保持</p>"

@@ -6,6 +6,7 @@ notebooks rendered with their outputs, Chinese search, copy buttons, the palette
 toggle, and every internal link and anchor.
 """
 
+import html as html_lib
 import json
 import os
 import re
@@ -268,3 +269,23 @@ def test_figures_of_the_pages_are_in_the_site(site):
         for src in figures:
             page = site / prefix / "foundations" / "training"
             assert (page / src).resolve().is_file(), src
+
+
+# Kept apart from docs/hooks/cjk.py on purpose: the test does not trust the hook.
+CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef\u2014\u2018-\u201d\u2026"
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_no_space_between_chinese_characters(site, url):
+    """A wrapped line or a typed space shows as a gap in Chinese prose ("一个 时间步")."""
+    gaps = []
+    for item in re.findall(
+        r"<(?:p|li)>(.*?)</(?:p|li)>", html_of(site, url), re.S
+    ):
+        # code and math are not Chinese: a space beside them is right
+        item = re.sub(r"<(code|math)\b.*?</\1>", "x", item, flags=re.S)
+        text = html_lib.unescape(re.sub(r"<[^>]+>", "", item))
+        gaps += re.findall(rf".{{0,8}}[{CJK}]\s+[{CJK}].{{0,8}}", text)
+    assert not gaps, (
+        f"zh page {url or 'index'}: spaces between Chinese characters: {gaps}"
+    )
