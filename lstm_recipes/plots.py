@@ -88,7 +88,10 @@ def save_figure(figure, path):
     """Save a figure (or the figure of an ``Axes``) as SVG or PNG.
 
     The file is reproducible: SVG output carries no date and fixed element
-    ids, so the same plot gives the same file. Parent folders are created.
+    ids, so the same plot gives the same file. SVG text stays text (not
+    glyph outlines), so that the reader's browser draws it with its own
+    fonts and the book's Chinese edition can swap in Chinese labels. Parent
+    folders are created.
 
     Args:
         figure: a matplotlib ``Figure`` or ``Axes``.
@@ -108,6 +111,8 @@ def save_figure(figure, path):
         raise ValueError(f"path must end in .svg or .png, got {str(path)!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
     metadata = {"Date": None} if path.suffix == ".svg" else {}
-    with mpl.rc_context({"svg.hashsalt": "lstm-recipes"}):
+    with mpl.rc_context(
+        {"svg.hashsalt": "lstm-recipes", "svg.fonttype": "none"}
+    ):
         figure.savefig(path, dpi=120, metadata=metadata, bbox_inches="tight")
     return path

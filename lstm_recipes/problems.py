@@ -27,6 +27,7 @@ __all__ = [
 ]
 
 
+# --8<-- [start:random_sequences]
 def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
     """Uniform random values in [0, 1), shape ``(samples, time_steps, 1)``."""
     samples = check_positive_int(samples, "samples")
@@ -38,6 +39,9 @@ def random_sequences(samples, time_steps, *, seed=0, min_time_steps=1):
         )
     rng = np.random.default_rng(seed)
     return rng.random((samples, time_steps, 1), dtype="float32")
+
+
+# --8<-- [end:random_sequences]
 
 
 # --8<-- [start:problem_types]

@@ -1,11 +1,13 @@
 """Page code reads well: it fits the page, and what the reader sees is all that runs."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-from tests.pages import expand_includes, read_blocks
+from tests.pages.markup import figure_references, read_blocks
+from tests.pages.plugin import expand_includes
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = sorted((ROOT / "docs").rglob("*.md"))
@@ -48,8 +50,6 @@ def test_invisible_blocks_only_check(page):
 
 def test_every_committed_figure_is_shown_by_its_page():
     """Files in docs/**/figures/ are drawn by a page beside them; none is stale."""
-    from tests.pages import figure_references
-
     shown = set()
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
@@ -78,3 +78,27 @@ def test_a_blank_line_follows_every_code_block(page):
             line = text.count("\n", 0, block.end) + 1
             glued.append(f"line {line}: {rest[:40]!r}")
     assert not glued, "add a blank line after the block:\n" + "\n".join(glued)
+
+
+SECTION = re.compile(r"^\s*# --8<-- \[start:(?P<name>[\w-]+)\]", re.M)
+INCLUDE = re.compile(r'--8<-- "(?P<file>lstm_recipes/[\w/]+\.py)(?::(?P<name>[\w-]+))?"')
+
+
+def test_every_recipe_section_is_embedded_by_a_page():
+    """A section marked for the book that no page shows is dead weight."""
+    embedded = set()
+    for page in PAGES:
+        for match in INCLUDE.finditer(page.read_text(encoding="utf-8")):
+            embedded.add((match["file"], match["name"]))
+    orphans = []
+    for module in sorted((ROOT / "lstm_recipes").rglob("*.py")):
+        file = module.relative_to(ROOT).as_posix()
+        if (file, None) in embedded:
+            continue  # the whole file is shown
+        for match in SECTION.finditer(module.read_text(encoding="utf-8")):
+            if (file, match["name"]) not in embedded:
+                orphans.append(f"{file}:{match['name']}")
+    assert not orphans, (
+        "sections no page embeds (embed them, or remove the markers): "
+        + ", ".join(orphans)
+    )

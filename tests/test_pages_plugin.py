@@ -1,7 +1,9 @@
-"""The page runner (tests/pages.py): what it runs, what it refuses, how it compares output."""
+"""The page harness (tests/pages/): what it runs, what it refuses, how it
+compares output, and that zh and en pages share one run."""
 
 import os
 import re
+import unittest
 import subprocess
 import sys
 from pathlib import Path
@@ -9,14 +11,15 @@ from pathlib import Path
 import pytest
 from sybil import Sybil
 from sybil.example import SybilFailure
+from sybil.testing import check_lexer, check_sybil
 
-from tests import pages
-from tests.pages import (
-    expand_includes,
-    outputs_match,
-    page_examples,
-    read_blocks,
-)
+from tests.pages import markup, plugin
+from tests.pages.__main__ import main as pages_main
+from tests.pages.compare import outputs_match
+from tests.pages.markup import page_units as page_examples
+from tests.pages.markup import read_blocks
+from tests.pages.plugin import expand_includes
+from tests.pages.runner import RUNS
 
 ROOT = Path(__file__).resolve().parents[1]
 F = "```"  # a fence, so that this file's own text is not read as blocks
@@ -107,7 +110,7 @@ def test_output_block_options_are_refused():
     ],
 )
 def test_orphan_output_fails(text):
-    assert any(e.error == pages.ORPHAN_OUTPUT for e in page_examples(text))
+    assert any(e.error == markup.ORPHAN_OUTPUT for e in page_examples(text))
 
 
 @pytest.mark.parametrize(
@@ -135,8 +138,9 @@ def test_conditional_skip_and_output_options_attach_to_the_next_block():
         "<!-- output: rtol=0.5 atol=1e-6 -->\n"
         f"{F}output\n1.2\n{F}\n"
     )
-    [example] = page_examples(text)
-    assert example.skip == ("gpu is None", "needs a GPU")
+    [skip, example] = page_examples(text)
+    # Sybil's Skipper evaluates the directive in this form
+    assert skip.skip == ("next", 'if(gpu is None, reason="needs a GPU")')
     assert example.output_options == {"rtol": 0.5, "atol": 1e-6}
     assert example.output.text == "1.2\n"
 
@@ -155,7 +159,7 @@ def test_a_directive_that_applies_to_nothing_fails():
     [example] = page_examples(
         '<!-- skip: next if(gpu is None, reason="x") -->\n'
     )
-    assert example.error == pages.DANGLING
+    assert example.error == markup.DANGLING
 
 
 # --------------------------------------------------------------------------- includes
@@ -214,27 +218,37 @@ def test_outputs_match(expected, actual, options, result):
 # --------------------------------------------------------------------------- end to end
 
 
+def evaluate_all(document):
+    """Evaluate a document's examples in order; one outcome per example."""
+    outcomes = []
+    for example in document.examples():
+        try:
+            example.evaluate()
+            outcomes.append("passed")
+        except SybilFailure as failure:
+            outcomes.append(f"failed: {failure.result}")
+        except (pytest.skip.Exception, unittest.SkipTest) as skip:
+            outcomes.append(f"skipped: {getattr(skip, 'msg', skip)}")
+        except Exception as error:
+            outcomes.append(f"error: {type(error).__name__}")
+    return outcomes
+
+
+def parse(path):
+    return Sybil(
+        parsers=[plugin.parse_page],
+        document_types={".md": plugin.PageDocument},
+    ).parse(path)
+
+
 def run_page_text(tmp_path, text):
     """Run a page through Sybil and the plugin; return one outcome per example."""
     page = tmp_path / "page.md"
     page.write_text(text, encoding="utf-8")
-    document = Sybil(parsers=[pages.parse_page]).parse(page)
-    pages.setup(document.namespace)
-    outcomes = []
     try:
-        for example in document.examples():
-            try:
-                example.evaluate()
-                outcomes.append("passed")
-            except SybilFailure as failure:
-                outcomes.append(f"failed: {failure.result}")
-            except pytest.skip.Exception as skip:
-                outcomes.append(f"skipped: {skip.msg}")
-            except Exception as error:
-                outcomes.append(f"error: {type(error).__name__}")
+        return evaluate_all(parse(page))
     finally:
-        pages.teardown(document.namespace)
-    return outcomes
+        RUNS.close_all()
 
 
 def test_blocks_share_a_namespace_and_outputs_are_checked(tmp_path):
@@ -276,9 +290,12 @@ def test_conditional_skip(tmp_path):
         '<!-- skip: next if(not flag, reason="unused") -->\n'
         f"{F}python\nprint('ran')\n{F}\n{F}output\nran\n{F}\n"
     )
+    # each skip directive is an example of its own (Sybil's Skipper)
     assert run_page_text(tmp_path, text) == [
         "passed",
+        "passed",
         "skipped: flag is set",
+        "passed",
         "passed",
     ]
 
@@ -329,21 +346,26 @@ def test_a_figure_before_any_block_fails_and_code_images_are_ignored():
 def test_update_copies_figures_beside_the_page(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(
-        f"{F}python\n{DRAW}save_figure(ax, 'a.png')\n{F}\n\n"
+        f"{F}python\n{DRAW}save_figure(ax, 'a.png')\nprint(3)\n{F}\n"
+        f"{F}output\n2\n{F}\n\n"
         "![A](figures/a.png)\n",
         encoding="utf-8",
     )
-    pages.update_outputs(page)
+    assert pages_main([str(page)]) == 1  # the output block is stale
+    assert pages_main(["--update", str(page)]) == 0
     assert (tmp_path / "figures" / "a.png").stat().st_size > 0
+    assert f"{F}output\n3\n{F}\n" in page.read_text(encoding="utf-8")
+    assert pages_main([str(page)]) == 0
 
 
 # --------------------------------------------------------------------------- every block is a test
 
 
 def test_one_test_per_python_block_of_the_pages():
-    """Count the blocks independently of the plugin and compare with what pytest collects."""
+    """Count the blocks independently of the plugin and compare with what
+    pytest collects (a skip directive is a test of its own)."""
     fence = re.compile(r"^\s*(`{3,}|~{3,})\s*python\b", re.M)
-    invisible = re.compile(r"<!--\s*invisible-code-block:\s*python")
+    invisible = re.compile(r"<!--\s*(invisible-code-block:\s*python|skip:)")
     expected = 0
     for page in sorted((ROOT / "docs").rglob("*.md")):
         text = page.read_text(encoding="utf-8")
@@ -367,3 +389,142 @@ def test_one_test_per_python_block_of_the_pages():
     ).stdout
     tests = [line for line in collected.splitlines() if "::" in line]
     assert len(tests) == expected, collected
+
+
+# --------------------------------------------------------------------------- Sybil's lexers
+
+
+def test_fence_lexer_reads_the_whole_info_string():
+    check_lexer(
+        markup.FENCES,
+        source_text=f'Text\n{F}python title="a.py"\nx = 1\n{F}\nmore\n',
+        expected_text=f'{F}python title="a.py"\nx = 1\n{F}',
+        expected_lexemes={"info": 'python title="a.py"', "source": "x = 1\n"},
+    )
+
+
+def test_fence_lexer_dedents_blocks_inside_admonitions():
+    check_lexer(
+        markup.FENCES,
+        source_text=f"!!! note\n\n    {F}output\n    a\n      b\n    {F}\n",
+        expected_text=f"    {F}output\n    a\n      b\n    {F}",
+        expected_lexemes={"info": "output", "source": "a\n  b\n"},
+    )
+
+
+def test_directive_lexer_finds_invisible_blocks():
+    check_lexer(
+        markup.INVISIBLE,
+        source_text="<!-- invisible-code-block: python\nassert x\n-->\n",
+        expected_text="<!-- invisible-code-block: python\nassert x\n",
+        expected_lexemes={
+            "directive": "invisible-code-block",
+            "arguments": "python",
+            "source": "assert x\n",
+        },
+    )
+
+
+def test_parser_runs_a_block_and_checks_its_output():
+    pages = Sybil(
+        parsers=[plugin.parse_page],
+        pattern="*",
+        document_types={None: plugin.PageDocument},
+    )
+    try:
+        check_sybil(pages, f"{F}python\nprint(6 * 7)\n{F}\n{F}output\n42\n{F}\n")
+        with pytest.raises(SybilFailure, match="printed output differs"):
+            check_sybil(pages, f"{F}python\nprint(6)\n{F}\n{F}output\n42\n{F}\n")
+    finally:
+        RUNS.close_all()
+
+
+# --------------------------------------------------------------------------- zh and en: one run
+
+
+COUNTER = []
+
+
+def test_the_code_of_a_zh_en_pair_runs_once(tmp_path, monkeypatch):
+    from tests.pages import runner
+
+    monkeypatch.setattr(runner, "DOCS", tmp_path / "docs")
+    page = (
+        "# Page\n\n"
+        f"{F}python\nfrom tests.test_pages_plugin import COUNTER\n"
+        f"COUNTER.append(1)\nprint(len(COUNTER))\n{F}\n"
+        f"{F}output\n1\n{F}\n"
+    )
+    paths = []
+    for language in ("zh", "en"):
+        path = tmp_path / "docs" / language / "x.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(page, encoding="utf-8")
+        paths.append(path)
+    COUNTER.clear()
+    try:
+        assert [evaluate_all(parse(p)) for p in paths] == [["passed"]] * 2
+    finally:
+        RUNS.close_all()
+    assert COUNTER == [1]  # ran for zh, reused for en
+
+
+def test_a_pair_whose_code_differs_fails(tmp_path, monkeypatch):
+    from tests.pages import runner
+
+    monkeypatch.setattr(runner, "DOCS", tmp_path / "docs")
+    paths = []
+    for language, value in (("zh", 1), ("en", 2)):
+        path = tmp_path / "docs" / language / "x.md"
+        path.parent.mkdir(parents=True)
+        path.write_text(f"{F}python\nx = {value}\n{F}\n", encoding="utf-8")
+        paths.append(path)
+    try:
+        outcomes = [evaluate_all(parse(p)) for p in paths]
+    finally:
+        RUNS.close_all()
+    assert outcomes[0] == ["passed"]
+    assert outcomes[1][0].startswith("failed: this block's code differs")
+
+
+def test_a_zh_figure_with_english_text_fails(tmp_path, monkeypatch):
+    from tests.pages import runner
+
+    monkeypatch.setattr(runner, "DOCS", tmp_path / "docs")
+    draw = f"{F}python\n{DRAW}ax.set_xlabel({{label!r}})\nsave_figure(ax, 'a.svg')\n{F}\n\n![A](figures/a.svg)\n"
+    for label, outcome in (("epoch", "passed"), ("flux capacitor", "failed")):
+        path = tmp_path / "docs" / "zh" / f"{label[0]}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(draw.format(label=label), encoding="utf-8")
+        try:
+            [result] = evaluate_all(parse(path))
+        finally:
+            RUNS.close_all()
+        assert result.startswith(outcome), result
+        if outcome == "failed":
+            assert "'flux capacitor'" in result and "zh_labels" in result
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def test_a_long_output_matches_without_recursion():
+    long = "a " + "b " * 20000 + "z"
+    assert outputs_match("a ... z", long)
+    assert not outputs_match("a ... y", long)
+    assert outputs_match("... b ... z", long)
+
+
+@pytest.mark.parametrize(
+    ("expected", "actual", "options", "result"),
+    [
+        ("weights 1865", "weights 3000", {"rtol": 1}, False),
+        ("weights 1865", "weights 1865.0", {"atol": 1}, False),
+        ("loss 0.5", "loss 0.9", {"rtol": 1}, True),
+        ("took 12 s", "took 3 s", {"numbers": "any"}, True),
+    ],
+)
+def test_integers_are_exact_whatever_the_tolerance(
+    expected, actual, options, result
+):
+    assert outputs_match(expected, actual, **options) is result

@@ -7,7 +7,7 @@ import nbformat
 import pytest
 import yaml
 
-from tests.pages import outputs_match, page_examples, read_blocks
+from tests.pages.markup import page_units, read_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = ("zh", "en")
@@ -67,10 +67,10 @@ def test_same_headings_with_explicit_shared_anchors(page):
 
 @pytest.mark.parametrize("page", pages("zh"))
 def test_same_code_blocks_in_the_same_order(page):
-    """Python and invisible blocks, directives and includes: identical, in order.
-
-    Output blocks must agree within the tolerance their page declares, since
-    timings (``numbers=any``) differ from one run to the next.
+    """Python and invisible blocks, directives and includes: identical, in
+    order. Output blocks too, character for character: both pages show what
+    one run of the code printed (``python -m tests.pages --update`` writes
+    both), so a reader who switches language sees the same numbers.
     """
 
     def read(language):
@@ -80,16 +80,16 @@ def test_same_code_blocks_in_the_same_order(page):
             for b in read_blocks(text)
             if b.kind != "other"
         ]
-        return blocks, page_examples(text)
+        return blocks, page_units(text)
 
-    (zh_blocks, zh_examples), (en_blocks, en_examples) = read("zh"), read("en")
+    (zh_blocks, zh_units), (en_blocks, en_units) = read("zh"), read("en")
     assert zh_blocks == en_blocks
-    for zh, en in zip(zh_examples, en_examples):
+    for zh, en in zip(zh_units, en_units):
         if zh.output is not None:
-            assert outputs_match(
-                zh.output.text, en.output.text, **zh.output_options
-            ), (
-                f"output at line {zh.output.line} (zh) differs from line {en.output.line} (en)"
+            assert zh.output.text == en.output.text, (
+                f"output at line {zh.output.line} (zh) differs from line "
+                f"{en.output.line} (en): refresh both with python -m "
+                f"tests.pages --update docs/zh/{page} docs/en/{page}"
             )
 
 
