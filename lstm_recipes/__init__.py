@@ -2,22 +2,22 @@
 
 One small module per topic; chapters embed their code section by section:
 
-Foundations
+Foundations (what an LSTM is, training, data, the model life-cycle)
 
-- ``lstm_recipes.cell``: the LSTM cell in NumPy, checked against Keras (ch. 1).
-- ``lstm_recipes.diagrams``: the cell diagram and gate plots (ch. 1).
-- ``lstm_recipes.gradients``: gradients over time, SimpleRNN vs LSTM (ch. 2).
-- ``lstm_recipes.prep``: scaling, one-hot, masking, lags, padding (ch. 3).
-- ``lstm_recipes.lifecycle``: define, compile, fit, evaluate, predict (ch. 4).
+- ``lstm_recipes.cell``: the LSTM cell in NumPy, checked against Keras.
+- ``lstm_recipes.diagrams``: the cell diagram and gate plots.
+- ``lstm_recipes.gradients``: gradients over time, SimpleRNN vs LSTM.
+- ``lstm_recipes.prep``: scaling, one-hot, masking, lags, padding.
+- ``lstm_recipes.lifecycle``: define, compile, fit, evaluate, predict.
 
 Models
 
-- ``lstm_recipes.vanilla``: one LSTM layer (ch. 5).
-- ``lstm_recipes.stacked``: stacked LSTM layers (ch. 6).
-- ``lstm_recipes.cnn_lstm``: a convolutional front end per frame (ch. 7).
-- ``lstm_recipes.bidirectional``: per-step labels, both directions (ch. 9).
+- ``lstm_recipes.vanilla``: one LSTM layer.
+- ``lstm_recipes.stacked``: stacked LSTM layers.
+- ``lstm_recipes.cnn_lstm``: a convolutional front end per frame.
+- ``lstm_recipes.bidirectional``: per-step labels, both directions.
 - ``lstm_recipes.alphabet``, ``lstm_recipes.stateful``: the alphabet
-  experiments, stateful training and generation (ch. 12).
+  experiments, stateful training and generation.
 
 Tools
 

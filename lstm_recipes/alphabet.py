@@ -1,8 +1,9 @@
 """The alphabet as a sequence problem: given letters, predict the next one.
 
-Chapter 12 (stateful LSTMs) and chapter 3 (time steps vs features) embed the
-sections marked ``--8<--`` below. A letter is encoded as its index divided by
-26 (``A`` -> 0.0, ``Z`` -> 25/26); a target is a one-hot row of 26 classes.
+The stateful-LSTM chapter and the data-preparation chapter (time steps vs
+features) embed the sections marked ``--8<--`` below. A letter is encoded as
+its index divided by 26 (``A`` -> 0.0, ``Z`` -> 25/26); a target is a one-hot
+row of 26 classes.
 """
 
 # --8<-- [start:imports]

@@ -1,6 +1,6 @@
 """Bidirectional LSTMs: label every time step with the past and the future.
 
-Chapter 9 of the book embeds the sections marked ``--8<--`` below.
+The bidirectional-LSTM chapter embeds the sections marked ``--8<--`` below.
 """
 
 # --8<-- [start:imports]
@@ -50,7 +50,8 @@ def build_sequence_labeller(
     probability per time step, ``(samples, time_steps, 1)``.
 
     Args:
-        time_steps, features: the shape of one input sample.
+        time_steps: time steps of one input sample.
+        features: features per time step.
         direction: ``"forward"`` reads the sequence from its first step,
             ``"backward"`` from its last, ``"bidirectional"`` both ways.
         merge_mode: how a bidirectional layer joins the two readings at each

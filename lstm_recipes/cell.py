@@ -1,9 +1,9 @@
 """An LSTM cell in plain NumPy that reproduces ``keras.layers.LSTM``.
 
-Chapter 1 of the book embeds the sections marked ``--8<--`` below. The cell
-takes the three arrays of ``layer.get_weights()`` and computes, step by step,
-what the Keras layer computes, so that every equation of the chapter can be
-checked against a real layer.
+The chapter "What is an LSTM" embeds the sections marked ``--8<--`` below.
+The cell takes the three arrays of ``layer.get_weights()`` and computes, step
+by step, what the Keras layer computes, so that every equation of the chapter
+can be checked against a real layer.
 """
 
 # --8<-- [start:imports]
@@ -70,7 +70,8 @@ def lstm_step(x_t, h_prev, c_prev, gates):
 
     Args:
         x_t: inputs at time t, shape ``(samples, features)``.
-        h_prev, c_prev: hidden and cell state at t - 1, ``(samples, units)``.
+        h_prev: hidden state at t - 1, ``(samples, units)``.
+        c_prev: cell state at t - 1, ``(samples, units)``.
         gates: the dict of ``split_gates``: name -> ``(W, U, b)``.
 
     Returns:

@@ -1,6 +1,6 @@
 """CNN-LSTM: a small CNN reads every frame, an LSTM reads the frames in order.
 
-Chapter 7 of the book embeds the sections marked ``--8<--`` below.
+The CNN-LSTM chapter embeds the sections marked ``--8<--`` below.
 """
 
 # --8<-- [start:imports]
@@ -33,8 +33,12 @@ def build_cnn_lstm(
     Inputs have shape ``(samples, frames, height, width, channels)``.
 
     Args:
-        frames, height, width, channels: the shape of one video.
-        filters, kernel_size: the convolution applied to every frame.
+        frames: frames (time steps) of one video.
+        height: height of a frame in pixels.
+        width: width of a frame in pixels.
+        channels: colour channels of a frame (1 for grey).
+        filters: number of convolution filters applied to every frame.
+        kernel_size: size of the square convolution window.
         units: size of the LSTM's hidden and cell state.
         learning_rate: step size of the Adam optimizer.
         steps_per_execution: batches per call into the compiled graph.

@@ -1,4 +1,4 @@
-"""Diagrams drawn with matplotlib: the LSTM cell and its gates (chapter 1)."""
+"""Diagrams drawn with matplotlib: the LSTM cell and its gates."""
 
 # --8<-- [start:imports]
 import matplotlib.pyplot as plt

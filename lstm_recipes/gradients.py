@@ -1,4 +1,4 @@
-"""Measure gradients in recurrent networks (chapter 2).
+"""Measure gradients in recurrent networks (the chapter "Training LSTMs").
 
 How strongly does the loss react to the input ``d`` steps before the end?
 ``input_gradient_norms`` answers with ``tf.GradientTape``, for any Keras
@@ -41,7 +41,8 @@ def build_recurrent_classifier(
 
     Args:
         kind: ``"SimpleRNN"`` or ``"LSTM"``.
-        time_steps, features: the shape of one sample.
+        time_steps: time steps of one sample.
+        features: features per time step.
         units: size of the recurrent layer's state.
         optimizer: a Keras optimizer; default Adam with learning rate 0.01.
         **layer_options: passed to the recurrent layer, e.g.
@@ -114,8 +115,10 @@ def gradient_norm(model, x, y, *, loss="binary_crossentropy"):
     This is the norm that ``global_clipnorm`` limits.
 
     Args:
-        model: a Keras model; x, y: a batch, ``(samples, time_steps,
-        features)`` and ``(samples, outputs)``; loss: a Keras loss.
+        model: a Keras model.
+        x: a batch of inputs, ``(samples, time_steps, features)``.
+        y: its targets, ``(samples, outputs)``.
+        loss: a Keras loss.
 
     Returns:
         A float: ``sqrt(sum of squared gradient entries)``.

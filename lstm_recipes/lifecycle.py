@@ -1,6 +1,6 @@
 """The life-cycle of a Keras LSTM: define, compile, fit, evaluate, predict.
 
-Chapter 4 of the book embeds the sections marked ``--8<--`` below.
+The life-cycle chapter embeds the sections marked ``--8<--`` below.
 """
 
 # --8<-- [start:imports]
@@ -62,7 +62,8 @@ def build_lstm(
     Inputs have shape ``(samples, time_steps, features)``.
 
     Args:
-        time_steps, features: the shape of one input sample.
+        time_steps: time steps of one input sample.
+        features: features per time step.
         units: size of the LSTM's hidden and cell state.
         outputs: units of the output layer: 1 for regression or binary
             classification, the number of classes for ``"multiclass"``.

@@ -1,6 +1,6 @@
 """Prepare data for an LSTM: scale, encode, mark, frame, split, pad, reshape.
 
-Chapter 3 of the book embeds the sections marked ``--8<--`` below. Each
+The data-preparation chapter embeds the sections marked ``--8<--`` below. Each
 recipe returns plain NumPy or pandas objects; the shapes follow Keras's
 ``(samples, time_steps, features)``.
 """

@@ -73,7 +73,7 @@ def peak_position_data(samples, time_steps=3, *, seed=0):
 # --8<-- [end:problem_types]
 
 
-# ---- Chapter 2: a task that needs a long memory ----
+# ---- Training LSTMs: a task that needs a long memory ----
 
 
 # --8<-- [start:marked_sign_data]
@@ -86,7 +86,8 @@ def marked_sign_data(samples, time_steps=40, *, seed=0, marks=None):
     must read and then ignore.
 
     Args:
-        samples, time_steps: the shape of ``x`` without the features.
+        samples: number of sequences.
+        time_steps: length of each sequence.
         seed: seed of the random values and marks.
         marks: ``(first, last)``: the mark lies at a time step from
             ``first`` to ``last`` inclusive, uniformly; default: anywhere.
@@ -118,7 +119,7 @@ def marked_sign_data(samples, time_steps=40, *, seed=0, marks=None):
 # --8<-- [end:marked_sign_data]
 
 
-# ---- Chapter 7: CNN-LSTM, a shape moving across video frames ----
+# ---- CNN-LSTM: a shape moving across video frames ----
 
 
 # --8<-- [start:moving_shape_videos]
@@ -189,7 +190,7 @@ def moving_shape_videos(
 # --8<-- [end:moving_shape_videos]
 
 
-# ---- Chapter 9: bidirectional LSTM, a running sum crossing a threshold ----
+# ---- Bidirectional LSTM: a running sum crossing a threshold ----
 
 
 # --8<-- [start:cumulative_threshold_data]
@@ -241,7 +242,7 @@ def cumulative_threshold_data(
 # --8<-- [end:cumulative_threshold_data]
 
 
-# ---- Chapter 5: vanilla LSTM, the echo problem ----
+# ---- Vanilla LSTM: the echo problem ----
 # --8<-- [start:echo_data]
 def echo_data(samples, time_steps=10, values=10, index=2, *, seed=0):
     """Echo: random integers in, the integer seen at step ``index`` out.
@@ -276,7 +277,7 @@ def echo_data(samples, time_steps=10, values=10, index=2, *, seed=0):
 # --8<-- [end:echo_data]
 
 
-# ---- Chapter 6: stacked LSTM, damped sine waves ----
+# ---- Stacked LSTM: damped sine waves ----
 # --8<-- [start:damped_sine_data]
 def _check_range(bounds, name):
     """Return ``(low, high)`` as floats if ``0 < low <= high``."""

@@ -1,6 +1,6 @@
-"""The stacked LSTM: LSTM layers on top of each other (chapter 6).
+"""The stacked LSTM: LSTM layers on top of each other.
 
-Chapter 6 of the book embeds the sections marked ``--8<--`` below.
+The stacked-LSTM chapter embeds the sections marked ``--8<--`` below.
 """
 
 # --8<-- [start:imports]
@@ -30,7 +30,8 @@ def build_stacked_lstm(
     sequence to read; the last returns only its final hidden state.
 
     Args:
-        time_steps, features: the shape of one input sample.
+        time_steps: time steps of one input sample.
+        features: features per time step.
         outputs: number of values to predict, e.g. the next 5 steps.
         units: sizes of the LSTM layers, bottom to top; ``(20,)`` is a
             single layer, ``(20, 20)`` a stack of two.

@@ -1,9 +1,10 @@
 """Stateful LSTMs: carry the state across batches, reset it when you decide.
 
-Chapter 12 embeds the sections marked ``--8<--`` below: a model whose LSTM
-keeps its state between batches, a callback that resets that state at the
-start of every epoch, and generation one letter at a time with the state
-carried from step to step (after a warm-up on the letters before the start).
+The stateful-LSTM chapter embeds the sections marked ``--8<--`` below: a
+model whose LSTM keeps its state between batches, a callback that resets that
+state at the start of every epoch, and generation one letter at a time with
+the state carried from step to step (after a warm-up on the letters before
+the start).
 """
 
 # --8<-- [start:imports]

@@ -1,6 +1,6 @@
-"""The vanilla LSTM: one LSTM layer and an output layer (chapter 5).
+"""The vanilla LSTM: one LSTM layer and an output layer.
 
-Chapter 5 of the book embeds the sections marked ``--8<--`` below.
+The vanilla-LSTM chapter embeds the sections marked ``--8<--`` below.
 """
 
 # --8<-- [start:imports]
@@ -29,7 +29,8 @@ def build_vanilla_lstm(
     reads a whole sequence and answers once, with one of ``classes`` labels.
 
     Args:
-        time_steps, features: the shape of one input sample.
+        time_steps: time steps of one input sample.
+        features: features per time step.
         classes: number of classes of the one-hot target (at least 2).
         units: size of the LSTM's hidden and cell state.
         learning_rate: step size of the Adam optimizer.

@@ -81,7 +81,9 @@ def test_a_blank_line_follows_every_code_block(page):
 
 
 SECTION = re.compile(r"^\s*# --8<-- \[start:(?P<name>[\w-]+)\]", re.M)
-INCLUDE = re.compile(r'--8<-- "(?P<file>lstm_recipes/[\w/]+\.py)(?::(?P<name>[\w-]+))?"')
+INCLUDE = re.compile(
+    r'--8<-- "(?P<file>lstm_recipes/[\w/]+\.py)(?::(?P<name>[\w-]+))?"'
+)
 
 
 def test_every_recipe_section_is_embedded_by_a_page():

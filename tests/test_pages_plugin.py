@@ -3,9 +3,9 @@ compares output, and that zh and en pages share one run."""
 
 import os
 import re
-import unittest
 import subprocess
 import sys
+import unittest
 from pathlib import Path
 
 import pytest
@@ -432,9 +432,13 @@ def test_parser_runs_a_block_and_checks_its_output():
         document_types={None: plugin.PageDocument},
     )
     try:
-        check_sybil(pages, f"{F}python\nprint(6 * 7)\n{F}\n{F}output\n42\n{F}\n")
+        check_sybil(
+            pages, f"{F}python\nprint(6 * 7)\n{F}\n{F}output\n42\n{F}\n"
+        )
         with pytest.raises(SybilFailure, match="printed output differs"):
-            check_sybil(pages, f"{F}python\nprint(6)\n{F}\n{F}output\n42\n{F}\n")
+            check_sybil(
+                pages, f"{F}python\nprint(6)\n{F}\n{F}output\n42\n{F}\n"
+            )
     finally:
         RUNS.close_all()
 

@@ -1,4 +1,4 @@
-"""The data-preparation recipes of chapter 3: right results, clear errors."""
+"""The data-preparation recipes: right results, clear errors."""
 
 import keras
 import numpy as np

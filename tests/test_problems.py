@@ -87,7 +87,7 @@ def test_bad_arguments_are_refused(call, error, message):
         call()
 
 
-# ---- Chapter 7: moving_shape_videos ----
+# ---- CNN-LSTM: moving_shape_videos ----
 
 from lstm_recipes.problems import moving_shape_videos  # noqa: E402
 
@@ -157,7 +157,7 @@ def test_moving_shape_videos_refuses_bad_arguments(kwargs, error, message):
         moving_shape_videos(**arguments)
 
 
-# ---- Chapter 9: cumulative_threshold_data ----
+# ---- Bidirectional: cumulative_threshold_data ----
 
 from lstm_recipes.problems import cumulative_threshold_data  # noqa: E402
 
@@ -208,7 +208,7 @@ def test_cumulative_threshold_data_refuses_bad_arguments(
         cumulative_threshold_data(5, **kwargs)
 
 
-# ---- Chapter 2: marked_sign_data ----
+# ---- Training: marked_sign_data ----
 
 
 def test_marked_sign_labels_follow_the_mark():
@@ -245,7 +245,7 @@ def test_marked_sign_refuses_bad_marks(marks, error):
         marked_sign_data(5, 20, marks=marks)
 
 
-# ---- Chapter 5: echo_data ----
+# ---- Vanilla: echo_data ----
 def test_echo_target_is_the_value_at_index():
     from lstm_recipes.problems import echo_data
 
@@ -285,7 +285,7 @@ def test_echo_refuses_bad_arguments(kwargs, error, message):
         echo_data(10, **kwargs)
 
 
-# ---- Chapter 6: damped_sine_data ----
+# ---- Stacked: damped_sine_data ----
 def test_damped_sine_continues_the_same_series():
     from lstm_recipes.problems import damped_sine_data
 

@@ -6,6 +6,7 @@ notebooks rendered with their outputs, Chinese search, copy buttons, the palette
 toggle, and every internal link and anchor.
 """
 
+import base64
 import html as html_lib
 import json
 import os
@@ -18,13 +19,16 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 import pytest
 
+from lstm_recipes.zh_labels import untranslated_text
+
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = {
     "zh": "",
     "en": "en/",
 }  # language -> URL prefix (zh is the default)
 
-pytestmark = pytest.mark.site
+# One build for all of them: under pytest-xdist, one worker runs this module.
+pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site")]
 
 
 def mkdocs_build(config, site_dir):
@@ -120,9 +124,20 @@ def test_notebooks_render_as_pages_with_their_outputs(site, language):
         assert "jp-OutputArea-output" in html, (
             f"{notebook.name} has no outputs: not executed?"
         )
-        assert re.search(r'<img[^>]+src="data:image/png;base64', html), (
-            f"{notebook.name}: no plot"
-        )
+        figures = [
+            base64.b64decode(data).decode("utf-8")
+            for data in re.findall(
+                r'<img[^>]+src="data:image/svg\+xml;base64,([^"]+)"', html
+            )
+        ]
+        assert figures, f"{notebook.name}: no plot (SVG)"
+        if language == "zh":
+            for figure in figures:
+                left = untranslated_text(figure)
+                assert not left, (
+                    f"{notebook.name} (zh): a figure keeps English text {left}; "
+                    "add it to lstm_recipes/zh_labels.py"
+                )
         assert "Traceback" not in html, notebook.name
         for log_line in ("cpu_feature_guard", "oneDNN", "absl::InitializeLog"):
             assert log_line not in html, (
@@ -265,7 +280,7 @@ def test_figures_of_the_pages_are_in_the_site(site):
     for prefix in LANGUAGES.values():
         html = html_of(site, f"{prefix}foundations/training/")
         figures = re.findall(r'<img[^>]+src="([^"]*figures/[^"]+)"', html)
-        assert figures, "chapter 2 shows its gradient figure"
+        assert figures, "the training chapter shows its gradient figure"
         for src in figures:
             page = site / prefix / "foundations" / "training"
             assert (page / src).resolve().is_file(), src

@@ -3,7 +3,7 @@
 Run with ``nox -s bench`` (or ``python -m tests.benchmarks.alphabet``).
 The "seed" column trains as the Keras-2 tutorial did (``model.fit`` with its
 epochs and batch sizes, a Python loop of ``fit(epochs=1)`` + reset for the
-stateful model); the "book" column trains as chapter 12 does (``fit_fast``,
+stateful model); the "book" column trains as the stateful-LSTM chapter does (``fit_fast``,
 ``fit_stateful``, one-hot input for framing 6). Prints time and accuracy for
 each, and the speed-up. It does not fail on speed. ``--scale 0.1`` runs a
 tenth of the seed's epochs on both sides, for a quick look.

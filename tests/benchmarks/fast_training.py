@@ -1,7 +1,7 @@
 """Benchmark: the same optimizer steps as many Keras epochs vs a few long ones.
 
 Run with ``nox -s bench`` (or ``python -m tests.benchmarks.fast_training``).
-Prints a table; it does not fail on speed. Chapter 4 explains the idea.
+Prints a table; it does not fail on speed. The life-cycle chapter explains the idea.
 """
 
 import argparse

@@ -32,7 +32,10 @@ def evaluate_document(document):
         except SybilFailure as failure:
             failures.append(f"{document.name}:{example.line}: {failure.result}")
         except SkipTest as skip:
-            print(f"{document.name}:{example.line}: skipped: {skip}", file=sys.stderr)
+            print(
+                f"{document.name}:{example.line}: skipped: {skip}",
+                file=sys.stderr,
+            )
         except Exception as error:  # noqa: BLE001 - reported, then stop
             failures.append(
                 f"{document.name}:{example.line}: "
@@ -68,7 +71,8 @@ def _fence(text, block, printed):
     indent = first[: len(first) - len(first.lstrip())]
     fence = first.strip()[: len(first.strip()) - len("output")]
     body = "".join(
-        f"{indent}{line}".rstrip() + "\n" for line in printed.rstrip("\n").split("\n")
+        f"{indent}{line}".rstrip() + "\n"
+        for line in printed.rstrip("\n").split("\n")
     )
     return f"{fence}output\n{body}{indent}{fence}"
 

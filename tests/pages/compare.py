@@ -33,7 +33,9 @@ def output_tokens(text):
         tokens.extend(text[position : match.start()].split())
         literal = match.group()
         tokens.append(
-            Number(float(literal), re.fullmatch(r"[-+]?\d+", literal) is not None)
+            Number(
+                float(literal), re.fullmatch(r"[-+]?\d+", literal) is not None
+            )
         )
         position = match.end()
     tokens.extend(text[position:].split())

@@ -61,7 +61,9 @@ BAD_INVISIBLE = (
     "invisible-code-block: {info!r} would not be run: only "
     "<!-- invisible-code-block: python --> is"
 )
-DANGLING = "a skip or output directive at the end of the page applies to no block"
+DANGLING = (
+    "a skip or output directive at the end of the page applies to no block"
+)
 ORPHAN_FIGURE = (
     "the figure {name!r} comes before any Python block: a figure must be "
     "drawn by the block before it"
@@ -160,7 +162,9 @@ def read_blocks(text):
         elif kind == "invisible" or kind == "error-invisible":
             body = body.strip("\n") + "\n"
         blocks.append(
-            Block(kind, info, body, region.start, end, _line(text, region.start))
+            Block(
+                kind, info, body, region.start, end, _line(text, region.start)
+            )
         )
         covered_until = end
     return blocks

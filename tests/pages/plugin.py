@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-from pathlib import Path
 
 import pytest
 from sybil import Document, Sybil
@@ -106,7 +105,9 @@ def evaluate(example):
         document.failed = document.failed or example.line
         return unit.error
     if document.failed:
-        return f"not run: the block at line {document.failed} of this page failed"
+        return (
+            f"not run: the block at line {document.failed} of this page failed"
+        )
     run = document.run
     RUNS.activate(run)
     run.enter()

@@ -57,7 +57,9 @@ def pair_key(path):
 
 def display_path(path):
     path = Path(path).resolve()
-    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    return (
+        str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+    )
 
 
 @dataclasses.dataclass
