@@ -21,11 +21,77 @@ LABELS = {
     "validation": "验证集",
     "target": "目标",
     "prediction": "预测",
+    "loss": "损失",
+    "accuracy": "准确率",
+    "test accuracy": "测试准确率",
+    "training accuracy": "训练准确率",
+    "guessing": "随机猜测",
+    "chance": "随机猜测",
+    "time step": "时间步",
+    "time steps": "时间步",
+    "time step t": "时间步 t",
+    "features": "特征",
+    "input": "输入",
+    "truth": "真实值",
+    "passes over the training data": "训练数据的遍数",
+    # what is an LSTM
+    "boxes: layers with weights    circles: elementwise operations": (
+        "方框：带权重的层    圆圈：逐元素运算"
+    ),
+    "cell state": "细胞状态",
+    "hidden state": "隐状态",
+    "gate value": "门的取值",
+    "unit": "单元",
+    # training
+    "distance d from the last time step": "与最后一个时间步的距离 d",
+    "mean norm of dL/dx (T-1-d)": "dL/dx (T-1-d) 的平均范数",
+    "untrained models, mean of 3 initialisations": "未训练的模型，3 次初始化的平均",
+    "distance of the mark from the last time step": "标记与最后一个时间步的距离",
+    "mean of 3 runs; band: worst to best run": "3 次运行的平均；阴影：最差到最好",
+    # preparing data
+    "min-max scaler fitted on 1950–1989 (left of the dashed line)": (
+        "最小–最大缩放只在 1950–1989 年（虚线左侧）上拟合"
+    ),
+    "scaled": "缩放后",
+    "3 letters as": "3 个字母作为",
+    "features, seed tutorial": "特征（原教程）",
+    "passes over the 23 samples": "在 23 个样本上训练的遍数",
+    # the life-cycle notebook
+    "LSTM(10) on 0.0 ... 0.9: mean squared error": "LSTM(10) 学习 0.0 … 0.9：均方误差",
+    "input value": "输入值",
+    "next value": "下一个值",
+    "training pairs": "训练样本对",
+    "unseen midpoints": "未见过的中点",
+    # vanilla, stacked, bidirectional
+    "one layer": "一层",
+    "two layers": "两层",
+    "steps ahead": "向前预测的步数",
+    "test MSE": "测试 MSE",
+    "forward": "正向",
+    "backward": "反向",
+    "bidirectional, concat": "双向（concat）",
+    "label: running sum > 2.5": "标签：累计和 > 2.5",
+    "label: running sum > total/2": "标签：累计和 > 总和/2",
+    # stateful LSTMs and the alphabet notebook
+    "1. one letter": "1. 单个字母",
+    "2. window as features": "2. 窗口作为特征",
+    "3. window as time steps": "3. 窗口作为时间步",
+    "4. one batch": "4. 整批训练",
+    "5. stateful": "5. 有状态",
+    "6. variable length": "6. 变长输入",
+    "accuracy on the training pairs": "训练样本对上的准确率",
+    "ours": "本书",
+    "published": "原教程",
+    "cold start: K": "冷启动：K",
+    "probability of the next letter": "下一个字母的概率",
+    "warmed up: A...J, then K": "先用 A…J 预热，再输入 K",
 }
 
 # Labels made from numbers, e.g. "seed 3": (regular expression, replacement).
 PATTERNS = [
     (r"seed (\d+)", r"种子 \1"),
+    (r"one training video: moving left", "一段训练视频：向左移动"),
+    (r"one training video: moving right", "一段训练视频：向右移动"),
 ]
 
 # Words a Chinese figure may keep: names, abbreviations, code.
@@ -52,10 +118,13 @@ KEEP = {
     "oneDNN",
     "El",
     "Niño",
+    "concat",
+    "dL",
+    "dx",
 }
 
 TEXT = re.compile(r"(<text\b[^>]*>)([^<]+)(</text>)")
-LETTERS = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+LETTERS = re.compile(r"[A-Za-z]+(?:['’-][A-Za-z]+)*")
 
 
 def translate(label):
@@ -88,10 +157,16 @@ def untranslated_text(svg):
     left = []
     for element in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S):
         label = html.unescape(re.sub(r"<[^>]+>", "", element)).strip()
-        if "<tspan" in element:
-            label = re.sub(r"\s+", "", label)  # glyph by glyph
+        if "<tspan" in element:  # mathtext, glyph by glyph
+            label = re.sub(r"\s+", "", label)
+            if len("".join(LETTERS.findall(label))) <= 3:
+                continue  # a symbol such as c_t or h_{t-1}
         shown = translate(label)
-        words = [w for w in LETTERS.findall(shown) if w not in KEEP]
-        if words and len("".join(words)) > 1:  # a lone x or y is a symbol
+        words = [
+            word
+            for word in LETTERS.findall(shown)
+            if word not in KEEP and len(word) > 1  # x, t, K are symbols
+        ]
+        if words:
             left.append(label)
     return sorted(set(left))

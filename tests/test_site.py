@@ -27,8 +27,9 @@ LANGUAGES = {
     "en": "en/",
 }  # language -> URL prefix (zh is the default)
 
-# One build for all of them: under pytest-xdist, one worker runs this module.
-pytestmark = [pytest.mark.site, pytest.mark.xdist_group("site")]
+# One build for all of them: under pytest-xdist, one worker runs this module
+# (tests/pages/plugin.py schedules a test module as one unit of work).
+pytestmark = pytest.mark.site
 
 
 def mkdocs_build(config, site_dir):

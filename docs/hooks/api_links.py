@@ -22,13 +22,15 @@ def on_page_content(html, page, config, files):
         return html
     language = getattr(page.file, "locale", None)
     i18n = config.plugins.get("i18n")
-    prefix = "" if i18n is None or language == i18n.default_language else f"{language}/"
+    prefix = (
+        ""
+        if i18n is None or language == i18n.default_language
+        else f"{language}/"
+    )
     api = get_relative_url(prefix + API_PAGE, page.url)
 
     def link(match):
         module = "lstm_recipes." + match["module"].replace("/", ".")
-        return (
-            f'{match[1]}<a href="{api}#{module}" title="API">{match[2]}</a>{match[4]}'
-        )
+        return f'{match[1]}<a href="{api}#{module}" title="API">{match[2]}</a>{match[4]}'
 
     return TITLE.sub(link, html)

@@ -75,6 +75,8 @@ def on_post_build(config):
         target.parent.mkdir(parents=True, exist_ok=True)
         config_part = {**index["config"], "lang": [language]}
         target.write_text(
-            json.dumps({"config": config_part, "docs": docs}, ensure_ascii=False),
+            json.dumps(
+                {"config": config_part, "docs": docs}, ensure_ascii=False
+            ),
             encoding="utf-8",
         )

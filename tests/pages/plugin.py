@@ -11,7 +11,7 @@ test, which
 
 Once a block fails, the page's later blocks fail as "not run". Pages of a pair
 are collected next to each other and, under pytest-xdist, sent to one worker
-(an ``xdist_group`` per pair), so a page's code runs once, in order.
+as one unit of work, so a page's code runs once, in order.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
+import re
 
 import pytest
 from sybil import Document, Sybil
@@ -202,21 +203,44 @@ def _page_of(item):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Put the zh and en versions of a page next to each other (in page
-    order) and in one xdist group, so their shared run happens once."""
+    """Put the zh and en versions of a page next to each other, each in page
+    order, so that their shared run happens once and is then freed."""
     order = {}
     for position, item in enumerate(items):
         page = _page_of(item)
-        if page is None:
-            continue
-        first = order.setdefault(page.key, position)
-        item.add_marker(pytest.mark.xdist_group(f"page:{page.key}"))
-        item._page_sort = (first, page.language or "", position)
+        if page is not None:
+            first = order.setdefault(page.key, position)
+            item._page_sort = (first, page.language or "", position)
     pages = sorted(
         (item for item in items if _page_of(item)), key=lambda i: i._page_sort
     )
     others = [item for item in items if not _page_of(item)]
     items[:] = pages + others
+
+
+PAGE_ID = re.compile(r"^docs/(?:zh|en)/(?P<page>[^:]+\.md)::")
+
+
+def work_unit(nodeid):
+    """What pytest-xdist sends to one worker as a whole: both languages of a
+    page, a test module (the site tests share one build), else the test."""
+    page = PAGE_ID.match(nodeid)
+    if page:
+        return f"page:{page['page']}"
+    return nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """With ``-n``: schedule by ``work_unit`` (xdist's ``loadgroup`` marks do
+    not reach node ids under pytest 9.2, whose ``nodeid`` is read-only)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class PageScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return work_unit(nodeid)
+
+    return PageScheduling(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
