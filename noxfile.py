@@ -26,12 +26,19 @@ VERSIONS = (
 )
 
 
+# pytest-xdist: one worker per core. A page's zh and en blocks go to one
+# worker as one unit (their code runs once), the site tests to another.
+PARALLEL = ("-n", "auto")
+
+
 @nox.session
 def tests(session):
     """Unit tests, every Python block of every page (zh and en), parity, the site build."""
     session.install("-e", ".[cpu,test,docs]")
     session.run("python", "-c", VERSIONS)
-    session.run("python", "-m", "pytest", "-m", "not gpu", *session.posargs)
+    session.run(
+        "python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *session.posargs
+    )
 
 
 @nox.session
@@ -49,7 +56,7 @@ def tests_gpu(session):
     session.log(f"GPUs: {listing.stdout.strip()}")
     session.install("-e", ".[gpu,test,docs]")
     session.run("python", "-c", VERSIONS)
-    session.run("python", "-m", "pytest", *session.posargs)
+    session.run("python", "-m", "pytest", *PARALLEL, *session.posargs)
 
 
 @nox.session

@@ -7,13 +7,17 @@ toggle, and every internal link and anchor.
 """
 
 import base64
+import functools
 import html as html_lib
+import http.server
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -305,3 +309,85 @@ def test_no_space_between_chinese_characters(site, url):
     assert not gaps, (
         f"zh page {url or 'index'}: spaces between Chinese characters: {gaps}"
     )
+
+
+# --------------------------------------------------------------------------- search in a browser
+
+
+def _chromium():
+    """The system's Chromium (Playwright's own download needs the internet)."""
+    names = ("chromium", "chromium-browser", "google-chrome")
+    found = (shutil.which(name) for name in names)
+    return os.environ.get("LSTM_BOOK_CHROMIUM") or next(
+        filter(None, found), None
+    )
+
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The built site over HTTP (the search worker cannot read file:// URLs)."""
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(site)
+    )
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip(
+            "no Chromium found (apt-get install chromium, or set "
+            "LSTM_BOOK_CHROMIUM): the search test needs a browser"
+        )
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium,
+            args=[  # nothing reaches out: this machine may have no network
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "page", "query", "expected"),
+    [
+        ("en", "models/stacked/", "stateful", "models/stateful/"),
+        ("zh", "models/stacked/", "有状态", "models/stateful/"),
+        ("en", "foundations/data/", "padding", "foundations/data/"),
+        ("zh", "foundations/data/", "填充", "foundations/data/"),
+    ],
+)
+def test_search_finds_pages_in_the_readers_language_only(
+    served, browser, language, page, query, expected
+):
+    """A reader types a query into the search box of a page and gets results
+    from pages of that page's language, the expected chapter among them."""
+    prefix = LANGUAGES[language]
+    tab = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        tab.goto(served + prefix + page)
+        tab.click("input.md-search__input")
+        tab.keyboard.type(query, delay=50)
+        tab.wait_for_selector(".md-search-result__item", timeout=20_000)
+        links = tab.eval_on_selector_all(
+            ".md-search-result__link", "links => links.map(a => a.href)"
+        )
+    finally:
+        tab.close()
+    paths = [urlsplit(link).path for link in links]
+    assert paths, f"no results for {query!r}"
+    other = [p for p in paths if p.startswith("/en/") != (language == "en")]
+    assert not other, f"{language} search for {query!r} found {other}"
+    assert f"/{prefix}{expected}" in paths, paths

@@ -38,7 +38,8 @@ def on_post_page(output, page, config):
         return output
     script, end, tail = rest.partition("</script>")
     script = BASE.sub(
-        lambda m: f"{m[1]}{m[2].rstrip('/') or '.'}/{language}{m[3]}",
+        # the trailing slash matters: Material resolves "search/..." against it
+        lambda m: f"{m[1]}{m[2].rstrip('/') or '.'}/{language}/{m[3]}",
         script,
         count=1,
     )
