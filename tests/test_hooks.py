@@ -64,3 +64,68 @@ def test_chinese_quotes_and_dashes_join_like_chinese():
     cjk = _hook("cjk")
     joined = cjk.join_cjk_lines("<p>找不到\n“写入”这个解——\n然后……\n保持</p>")
     assert joined == "<p>找不到“写入”这个解——然后……保持</p>"
+
+
+def test_search_hook_points_english_pages_to_their_own_index():
+    search = _hook("search")
+
+    class Config(dict):
+        plugins = {}
+
+    class I18n:
+        default_language, building = "zh", False
+
+    class File:
+        locale = "en"
+
+    class Page:
+        file = File()
+
+    config = Config()
+    config.plugins = {"i18n": I18n()}
+    html = '<script id="__config" type="application/json">{"base": "../.."}</script>'
+    out = search.on_post_page(html, page=Page(), config=config)
+    assert (
+        '"base": "../../en/"' in out
+    )  # the slash: Material resolves against it
+    File.locale = "zh"
+    assert search.on_post_page(html, page=Page(), config=config) == html
+
+
+def test_api_links_turn_listing_titles_into_links():
+    api_links = _hook("api_links")
+
+    class File:
+        locale = "en"
+
+    class Page:
+        file, url = File(), "en/models/stacked/"
+
+    class I18n:
+        default_language = "zh"
+
+    class Config:
+        plugins = {"i18n": I18n()}
+
+    html = '<span class="filename">lstm_recipes/stacked.py</span>'
+    out = api_links.on_page_content(html, Page(), Config(), None)
+    assert 'href="../../appendix/api/#lstm_recipes.stacked"' in out
+
+
+def test_notebook_kernels_get_their_own_environment(monkeypatch):
+    import os
+
+    notebooks = _hook("notebooks")
+    before = dict(os.environ)
+    build = notebooks.Build()
+    try:
+        env = build.kernel_environment()
+        assert env["IPYTHONDIR"].startswith(str(build.folder))
+        config = build.folder / "ipython" / "profile_default"
+        assert (
+            "svg.fonttype" in (config / "ipython_kernel_config.py").read_text()
+        )
+        assert dict(os.environ) == before  # this process is left alone
+    finally:
+        build.close()
+    assert not build.folder.exists()
