@@ -391,3 +391,144 @@ def test_search_finds_pages_in_the_readers_language_only(
     other = [p for p in paths if p.startswith("/en/") != (language == "en")]
     assert not other, f"{language} search for {query!r} found {other}"
     assert f"/{prefix}{expected}" in paths, paths
+
+
+# --------------------------------------------------------------------------- pages paste clean
+
+
+CODE_BLOCK = re.compile(
+    r'<div class="language-python highlight">.*?<code>(.*?)</code>', re.S
+)
+COLLAPSED = re.compile(r"<details\b.*?</details>", re.S)
+
+
+def visible_code(html):
+    """The Python a reader copies from a page, in page order: every code block
+    outside collapsed notes, as the copy button gives it."""
+    article = html.split('<article class="md-content__inner', 1)[-1]
+    article = COLLAPSED.sub("", article)
+    return [
+        html_lib.unescape(re.sub(r"<[^>]+>", "", block))
+        for block in CODE_BLOCK.findall(article)
+    ]
+
+
+@pytest.mark.parametrize("url", page_urls())
+def test_visible_code_pastes_without_undefined_names(site, url):
+    """Paste the visible blocks in order into one file: ruff's undefined-name
+    check (F821) finds any name that only a collapsed listing, a hidden block
+    or another page defines."""
+    for prefix in LANGUAGES.values():
+        blocks = visible_code(html_of(site, prefix + url))
+        if not blocks or url.startswith("examples/"):
+            continue
+        code = "\n".join(blocks)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ruff",
+                "check",
+                "--select",
+                "F821",
+                "--output-format",
+                "concise",
+                "--stdin-filename",
+                "page.py",
+                "-",
+            ],
+            input=code,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+        )
+        assert result.returncode == 0, (
+            f"{prefix + url}: pasting the visible code fails:\n{result.stdout}"
+        )
+
+
+def test_visible_code_leaves_out_collapsed_notes():
+    html = (
+        '<article class="md-content__inner">'
+        '<div class="language-python highlight"><pre><code>x = 1</code></pre></div>'
+        '<details class="note"><div class="language-python highlight"><pre>'
+        "<code>y = 2</code></pre></div></details>"
+        '<div class="language-python highlight"><pre><code>print(x &amp; 1)'
+        "</code></pre></div></article>"
+    )
+    assert visible_code(html) == ["x = 1", "print(x & 1)"]
+
+
+def _project_mkdocstrings():
+    """The mkdocstrings options of mkdocs.yml, with the repository as path."""
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+    config = yaml.load((ROOT / "mkdocs.yml").read_text("utf-8"), Loader=Loader)
+    [options] = [
+        p["mkdocstrings"]
+        for p in config["plugins"]
+        if isinstance(p, dict) and "mkdocstrings" in p
+    ]
+    options["handlers"]["python"]["paths"] = [str(ROOT)]
+    return options
+
+
+def test_a_broken_api_reference_fails_the_build(tmp_path):
+    """``::: module`` on the API page: a module that does not exist fails the
+    strict build (mkdocstrings with the project's own options)."""
+    for language in LANGUAGES:
+        (tmp_path / "docs" / language).mkdir(parents=True)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            INHERIT: {ROOT / "mkdocs.yml"}
+            docs_dir: docs
+            hooks: []
+            watch: []
+            nav: [index.md]
+            plugins:
+              - search
+              - i18n:
+                  docs_structure: folder
+                  languages:
+                    - {{locale: zh, default: true, name: 中文}}
+                    - {{locale: en, name: English}}
+              - mkdocstrings: {json.dumps(_project_mkdocstrings())}
+            """
+        ),
+        encoding="utf-8",
+    )
+
+    def build_with(module):
+        for language in LANGUAGES:
+            (tmp_path / "docs" / language / "index.md").write_text(
+                f"# API {{#api}}\n\n::: {module}\n", encoding="utf-8"
+            )
+        return mkdocs_build(config, tmp_path / "site")
+
+    good = build_with("lstm_recipes.stacked")
+    assert good.returncode == 0, good.stderr[-3000:]
+    broken = build_with("lstm_recipes.no_such_module")
+    assert broken.returncode != 0
+    assert "no_such_module" in broken.stderr
+
+
+def test_api_reference_documents_every_module(site):
+    """Each public module of lstm_recipes has its entry on the API page, in
+    both languages, and every recipe listing's title links to it."""
+    modules = sorted(
+        f"lstm_recipes.{p.stem}"
+        for p in (ROOT / "lstm_recipes").glob("*.py")
+        if not p.stem.startswith("_") and p.stem != "zh_labels"
+    )
+    for prefix in LANGUAGES.values():
+        html = html_of(site, f"{prefix}appendix/api/")
+        missing = [m for m in modules if f'id="{m}"' not in html]
+        assert not missing, f"{prefix}appendix/api/ lacks {missing}"
+        chapter = html_of(site, f"{prefix}models/stacked/")
+        assert 'href="../../appendix/api/#lstm_recipes.stacked"' in chapter
