@@ -330,3 +330,55 @@ def damped_sine_data(
 
 
 # --8<-- [end:damped_sine_data]
+
+
+# ---- The encoder-decoder chapter: adding numbers written as text ----
+# --8<-- [start:addition_problems]
+def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
+    """Sums written as text, ``"12+7"`` -> ``"19"``, split into train and test.
+
+    The problems are every ``a+b`` and ``b+a`` with ``0 <= a <= largest`` and
+    ``0 <= b <= small``. The split is made on the unordered pair ``{a, b}``:
+    ``"12+7"`` and ``"7+12"`` always fall on the same side, so no test
+    problem is seen in training, not even with its terms swapped.
+
+    Args:
+        largest, small: the largest value of each of the two terms.
+        test_fraction: share of the pairs held out for testing, in (0, 1).
+        seed: seed of the random split.
+
+    Returns:
+        ``(train, test)``: two lists of ``(question, answer)`` strings,
+        e.g. ``("12+7", "19")``, each in a random order.
+    """
+    largest = check_positive_int(largest, "largest")
+    small = check_positive_int(small, "small")
+    if small > largest:
+        raise ValueError(
+            f"small must be <= largest ({largest}), got {small}"
+        )
+    if not isinstance(test_fraction, float) or not 0 < test_fraction < 1:
+        raise ValueError(
+            f"test_fraction must be a float in (0, 1), got {test_fraction!r}"
+        )
+    pairs = sorted(
+        {(min(a, b), max(a, b)) for a in range(largest + 1)
+         for b in range(small + 1)}
+    )
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(pairs))
+    held_out = round(test_fraction * len(pairs))
+
+    def problems(indices):
+        found = {}
+        for i in indices:
+            a, b = pairs[i]
+            for question in (f"{a}+{b}", f"{b}+{a}"):
+                found[question] = str(a + b)
+        items = sorted(found.items())
+        return [items[i] for i in rng.permutation(len(items))]
+
+    return problems(order[held_out:]), problems(order[:held_out])
+
+
+# --8<-- [end:addition_problems]

@@ -85,6 +85,30 @@ LABELS = {
     "cold start: K": "冷启动：K",
     "probability of the next letter": "下一个字母的概率",
     "warmed up: A...J, then K": "先用 A…J 预热，再输入 K",
+    # encoder-decoder chapter
+    "one-to-one": "一对一",
+    "one-to-many": "一对多",
+    "many-to-one": "多对一",
+    "many-to-many aligned": "多对多（对齐）",
+    "many-to-many unaligned": "多对多（不对齐）",
+    "LSTM(return_sequences)": "LSTM（返回每一步的隐状态）",
+    "LSTM, RepeatVector": "LSTM、RepeatVector",
+    "months ahead": "提前的月数",
+    "RMSE (°C)": "RMSE（°C）",
+    "MAE (°C)": "MAE（°C）",
+    "bidirectional": "双向编码器",
+    "LSTM encoder": "单向编码器",
+    "persistence": "持续性预测",
+    "seasonal naive": "季节朴素预测",
+    "climatology": "气候平均",
+    "linear": "线性模型",
+    "past 18 months": "过去 18 个月",
+    "actual": "实际值",
+    "bidirectional LSTM": "双向 LSTM",
+    "sea-surface temperature (°C)": "海表温度（°C）",
+    "sea-surface temperature off Peru (°C)": "秘鲁外海海表温度（°C）",
+    "validation loss": "验证损失",
+    "training loss": "训练损失",
 }
 
 # Labels made from numbers, e.g. "seed 3": (regular expression, replacement).
@@ -121,6 +145,9 @@ KEEP = {
     "concat",
     "dL",
     "dx",
+    "RepeatVector",
+    "TimeDistributed",
+    "Dense",
 }
 
 TEXT = re.compile(r"(<text\b[^>]*>)([^<]+)(</text>)")
