@@ -3,14 +3,19 @@
 How strongly does the loss react to the input ``d`` steps before the end?
 ``input_gradient_norms`` answers with ``tf.GradientTape``, for any Keras
 model; ``gradient_norm`` gives the global norm of the weight gradients that
-an optimizer would apply.
+an optimizer would apply. ``memory_report`` looks inside a trained
+``keras.layers.LSTM``: how much of a value written at a given step its best
+unit still holds at the end, and whether its input gate opens there.
 """
 
 # --8<-- [start:imports]
+from typing import NamedTuple
+
 import keras
 import numpy as np
 import tensorflow as tf
 
+from lstm_recipes.cell import lstm_forward
 from lstm_recipes.checks import (
     check_positive_int,
     check_sequences,
@@ -21,9 +26,11 @@ from lstm_recipes.checks import (
 
 __all__ = [
     "RECURRENT_LAYERS",
+    "MemoryReport",
     "build_recurrent_classifier",
     "gradient_norm",
     "input_gradient_norms",
+    "memory_report",
     "update_norm",
 ]
 
@@ -156,6 +163,64 @@ def update_norm(model, x, y):
 # --8<-- [end:update_norm]
 
 
+# --8<-- [start:memory_report]
+class MemoryReport(NamedTuple):
+    """What ``memory_report`` found; the gate figures are the best unit's.
+
+    ``kept``: the best unit's surviving fraction, the product of its forget
+    gates from the step after the mark to the last step, averaged over
+    samples; ``unit``: the index of that unit; ``input_at_mark``: its input
+    gate at the mark, averaged over samples; ``input_mean``: its input gate
+    averaged over all samples and time steps; ``kept_per_unit``: the
+    surviving fraction of every unit, shape ``(units,)``.
+    """
+
+    kept: float
+    unit: int
+    input_at_mark: float
+    input_mean: float
+    kept_per_unit: np.ndarray
+
+
+def memory_report(layer, x, marks):
+    """How well an LSTM layer keeps a value written at a marked time step.
+
+    The layer is run on ``x`` by the NumPy cell (``lstm_forward``), which
+    returns every gate. For each unit, the product of its forget gates after
+    the mark is the fraction of its cell state that survives to the end,
+    and the factor by which the cell-state path scales the gradient.
+
+    Args:
+        layer: a ``keras.layers.LSTM`` with the default activations (tanh and
+            sigmoid) and a bias.
+        x: inputs, shape ``(samples, time_steps, features)``.
+        marks: the time step at which each sample's value is written: an int
+            for all samples, or ints of shape ``(samples,)``.
+
+    Returns:
+        A ``MemoryReport``. A mark at the last step keeps everything (1.0).
+    """
+    layer, x, marks = _check_memory_report(layer, x, marks)
+    trace = lstm_forward(x, layer.get_weights())
+    after = np.arange(x.shape[1]) > marks[:, None]  # (samples, time_steps)
+    with np.errstate(divide="ignore"):  # a forget gate of exactly 0: log 0
+        log_f = np.log(trace.gates["f"])  # (samples, time_steps, units)
+    log_kept = np.where(after[:, :, None], log_f, 0.0).sum(axis=1)
+    kept = np.exp(log_kept).mean(axis=0)  # (units,)
+    best = int(kept.argmax())
+    i = trace.gates["i"][:, :, best]  # (samples, time_steps)
+    return MemoryReport(
+        kept=float(kept[best]),
+        unit=best,
+        input_at_mark=float(i[np.arange(len(x)), marks].mean()),
+        input_mean=float(i.mean()),
+        kept_per_unit=kept,
+    )
+
+
+# --8<-- [end:memory_report]
+
+
 # --8<-- [start:checks]
 def _check_model_data(model, x, y):
     if not isinstance(model, keras.Model):
@@ -171,6 +236,46 @@ def _check_model_data(model, x, y):
             f"fit the model, got shape {x.shape}"
         )
     return x, y
+
+
+def _check_memory_report(layer, x, marks):
+    if not isinstance(layer, keras.layers.LSTM):
+        raise TypeError(
+            f"layer must be a keras.layers.LSTM, got {type(layer).__name__}"
+        )
+    if (
+        layer.activation is not keras.activations.tanh
+        or layer.recurrent_activation is not keras.activations.sigmoid
+        or not layer.use_bias
+    ):
+        raise ValueError(
+            "layer must use activation='tanh', "
+            "recurrent_activation='sigmoid' and use_bias=True, the cell "
+            "that lstm_forward computes"
+        )
+    x = check_sequences(x, "x")
+    if x.shape[2] != layer.get_weights()[0].shape[0]:
+        raise ValueError(
+            f"x must have shape (samples, time_steps, "
+            f"{layer.get_weights()[0].shape[0]}) to fit the layer, "
+            f"got shape {x.shape}"
+        )
+    samples, time_steps = x.shape[:2]
+    marks = np.asarray(marks)
+    if marks.dtype.kind not in "iu":
+        raise TypeError(f"marks must be integers, got dtype {marks.dtype}")
+    marks = np.broadcast_to(marks, (samples,)) if marks.ndim == 0 else marks
+    if marks.shape != (samples,):
+        raise ValueError(
+            f"marks must be an int or have shape ({samples},), "
+            f"got shape {marks.shape}"
+        )
+    if marks.min() < 0 or marks.max() >= time_steps:
+        raise ValueError(
+            f"marks must be time steps in [0, {time_steps - 1}], got values "
+            f"from {marks.min()} to {marks.max()}"
+        )
+    return layer, x, marks
 
 
 # --8<-- [end:checks]

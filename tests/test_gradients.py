@@ -4,10 +4,12 @@ import keras
 import numpy as np
 import pytest
 
+from lstm_recipes.cell import lstm_forward
 from lstm_recipes.gradients import (
     build_recurrent_classifier,
     gradient_norm,
     input_gradient_norms,
+    memory_report,
     update_norm,
 )
 from lstm_recipes.problems import marked_sign_data
@@ -90,3 +92,103 @@ def test_bad_inputs_are_refused(call, error, message):
     model = build_recurrent_classifier("SimpleRNN", 7, 2, units=3)
     with pytest.raises(error, match=message):
         call(model, x, y)
+
+
+def _lstm_layer(units=3, features=2, time_steps=6, **options):
+    layer = keras.layers.LSTM(units, **options)
+    layer.build((None, time_steps, features))
+    return layer
+
+
+def test_memory_report_matches_the_forget_gates():
+    keras.utils.set_random_seed(0)
+    layer = _lstm_layer()
+    x = np.random.default_rng(0).normal(size=(5, 6, 2)).astype("float32")
+    marks = np.array([0, 1, 2, 3, 5])
+    report = memory_report(layer, x, marks)
+    f = lstm_forward(x, layer.get_weights()).gates["f"]
+    expected = np.mean(
+        [f[s, m + 1 :].prod(axis=0) for s, m in enumerate(marks)], axis=0
+    )
+    np.testing.assert_allclose(report.kept_per_unit, expected, rtol=1e-10)
+    assert report.unit == expected.argmax()
+    assert report.kept == pytest.approx(expected.max())
+    assert 0 < report.input_at_mark < 1 and 0 < report.input_mean < 1
+    # A mark at the last step keeps everything; an int mark is broadcast.
+    assert memory_report(layer, x, 5).kept == pytest.approx(1.0)
+
+
+def test_memory_report_sees_a_forget_gate_held_open():
+    # Zero kernels and a forget-gate bias of 20: f = sigmoid(20) ~ 1 - 2e-9.
+    units = 2
+    bias = np.zeros(4 * units)
+    bias[units : 2 * units] = 20.0
+    layer = _lstm_layer(
+        units=units, kernel_initializer="zeros", recurrent_initializer="zeros"
+    )
+    layer.set_weights(
+        [np.zeros((2, 4 * units)), np.zeros((units, 4 * units)), bias]
+    )
+    x = np.ones((4, 6, 2), dtype="float32")
+    report = memory_report(layer, x, 0)
+    assert report.kept == pytest.approx(1.0, abs=1e-7)
+    assert report.input_at_mark == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    ("make_layer", "x", "marks", "error", "message"),
+    [
+        (
+            lambda: keras.layers.GRU(3),
+            np.zeros((2, 6, 2)),
+            0,
+            TypeError,
+            r"layer must be a keras.layers.LSTM",
+        ),
+        (
+            lambda: _lstm_layer(activation="relu"),
+            np.zeros((2, 6, 2)),
+            0,
+            ValueError,
+            r"layer must use activation='tanh'",
+        ),
+        (
+            lambda: _lstm_layer(),
+            np.zeros((2, 6, 3)),
+            0,
+            ValueError,
+            r"x must have shape \(samples, time_steps, 2\)",
+        ),
+        (
+            lambda: _lstm_layer(),
+            np.zeros((2, 6)),
+            0,
+            ValueError,
+            r"x must have shape \(samples, time_steps, features\)",
+        ),
+        (
+            lambda: _lstm_layer(),
+            np.zeros((2, 6, 2)),
+            1.5,
+            TypeError,
+            r"marks must be integers",
+        ),
+        (
+            lambda: _lstm_layer(),
+            np.zeros((2, 6, 2)),
+            [0, 1, 2],
+            ValueError,
+            r"marks must be an int or have shape \(2,\)",
+        ),
+        (
+            lambda: _lstm_layer(),
+            np.zeros((2, 6, 2)),
+            [0, 6],
+            ValueError,
+            r"marks must be time steps in \[0, 5\]",
+        ),
+    ],
+)
+def test_memory_report_refuses_bad_inputs(make_layer, x, marks, error, message):
+    with pytest.raises(error, match=message):
+        memory_report(make_layer(), x, marks)
