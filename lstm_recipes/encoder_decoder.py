@@ -8,8 +8,6 @@ two helpers that make repeated training runs cheap.
 """
 
 # --8<-- [start:imports]
-import math
-
 import keras
 import numpy as np
 import tensorflow as tf
@@ -196,7 +194,9 @@ def build_repeat_vector(
     outputs = check_positive_int(outputs, "outputs")
     units = check_positive_int(units, "units")
     if not isinstance(bidirectional, bool):
-        raise TypeError(f"bidirectional must be True or False, got {bidirectional!r}")
+        raise TypeError(
+            f"bidirectional must be True or False, got {bidirectional!r}"
+        )
 
     inputs = keras.Input(shape=(time_steps, features))
     encoder = keras.layers.LSTM(units, unroll=unroll)  # last state only
@@ -204,13 +204,13 @@ def build_repeat_vector(
         encoder = keras.layers.Bidirectional(encoder)  # 2 * units values
     summary = encoder(inputs)  # (samples, units)
     repeated = keras.layers.RepeatVector(output_steps)(summary)
-    decoded = keras.layers.LSTM(
-        units, return_sequences=True, unroll=unroll
-    )(repeated)
+    decoded = keras.layers.LSTM(units, return_sequences=True, unroll=unroll)(
+        repeated
+    )
     step_output = keras.layers.Dense(outputs, activation=output_activation)
     predictions = keras.layers.TimeDistributed(step_output)(decoded)
-    name = "bidirectional_encoder_decoder" if bidirectional else (
-        "encoder_decoder"
+    name = (
+        "bidirectional_encoder_decoder" if bidirectional else "encoder_decoder"
     )
     model = keras.Model(inputs, predictions, name=name)
     return _compile(model, loss, learning_rate, steps_per_execution)
@@ -247,15 +247,13 @@ def build_aligned_lstm(
     outputs = check_positive_int(outputs, "outputs")
     units = check_positive_int(units, "units")
     inputs = keras.Input(shape=(time_steps, features))
-    states = keras.layers.LSTM(
-        units, return_sequences=True, unroll=unroll
-    )(inputs)
+    states = keras.layers.LSTM(units, return_sequences=True, unroll=unroll)(
+        inputs
+    )
     step_output = keras.layers.Dense(outputs, activation=output_activation)
     predictions = keras.layers.TimeDistributed(step_output)(states)
     model = keras.Model(inputs, predictions, name="aligned_lstm")
     return _compile(model, loss, learning_rate, steps_per_execution)
-
-
 
 
 def best_aligned_accuracy(questions, answers):
@@ -282,7 +280,9 @@ def best_aligned_accuracy(questions, answers):
             f"got {len(questions)} and {len(answers)}"
         )
     length = max(len(q) for q in questions + answers)
-    pairs = [(q.ljust(length), a.ljust(length)) for q, a in zip(questions, answers)]
+    pairs = [
+        (q.ljust(length), a.ljust(length)) for q, a in zip(questions, answers)
+    ]
 
     def most_right(t, group):  # group: same question[:t], answer[:t] right
         if t == length:
@@ -351,9 +351,7 @@ def build_teacher_forcing(
     units = check_positive_int(units, "units")
 
     source = keras.Input(shape=(time_steps, classes), name="question")
-    _, h, c = keras.layers.LSTM(units, return_state=True, unroll=unroll)(
-        source
-    )
+    _, h, c = keras.layers.LSTM(units, return_state=True, unroll=unroll)(source)
 
     shifted = keras.Input(shape=(output_steps, classes), name="shifted")
     decoder_lstm = keras.layers.LSTM(
@@ -579,23 +577,32 @@ def draw_sequence_mappings():
         ),
     ]
     fig, axes = plt.subplots(
-        1, 5, figsize=(13, 3.6), layout="constrained",
+        1,
+        5,
+        figsize=(13, 3.6),
+        layout="constrained",
         gridspec_kw={"width_ratios": [1.2, 2.6, 2.6, 2.6, 3.8]},
     )
 
     def box(ax, x, y, text, color):
         ax.add_patch(
             FancyBboxPatch(
-                (x - 0.3, y - 0.22), 0.6, 0.44,
+                (x - 0.3, y - 0.22),
+                0.6,
+                0.44,
                 boxstyle="round,pad=0,rounding_size=0.08",
-                facecolor=color, edgecolor="#333333", linewidth=1,
+                facecolor=color,
+                edgecolor="#333333",
+                linewidth=1,
             )
         )
         ax.text(x, y, text, ha="center", va="center", fontsize=9)
 
     def arrow(ax, start, end):
         ax.annotate(
-            "", xy=end, xytext=start,
+            "",
+            xy=end,
+            xytext=start,
             arrowprops={"arrowstyle": "->", "color": "#444444", "lw": 1},
         )
 
@@ -615,7 +622,12 @@ def draw_sequence_mappings():
         ax.set_ylim(-1.5, 2.5)
         ax.set_title(title, fontsize=10)
         ax.text(
-            last / 2, -0.5, layers, ha="center", va="top", fontsize=8,
+            last / 2,
+            -0.5,
+            layers,
+            ha="center",
+            va="top",
+            fontsize=8,
             family="monospace",
         )
         ax.set_aspect("equal")

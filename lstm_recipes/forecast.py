@@ -142,8 +142,7 @@ def chronological_split(windows, *, validation_start, test_start):
     end = windows.start + windows.y.shape[1]  # one past the last target
     masks = {
         "train": end <= validation_start,
-        "validation": (windows.start >= validation_start)
-        & (end <= test_start),
+        "validation": (windows.start >= validation_start) & (end <= test_start),
         "test": windows.start >= test_start,
     }
     parts = []
@@ -215,7 +214,8 @@ def climatology(history, months):
     means = history.groupby(history.index.month).mean()
     if len(means) != 12:
         raise ValueError(
-            f"history must cover all 12 calendar months, got {list(means.index)}"
+            "history must cover all 12 calendar months, got "
+            f"{list(means.index)}"
         )
     months = np.asarray(months)
     if not np.issubdtype(months.dtype, np.integer) or (

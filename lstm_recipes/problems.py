@@ -354,16 +354,17 @@ def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
     largest = check_positive_int(largest, "largest")
     small = check_positive_int(small, "small")
     if small > largest:
-        raise ValueError(
-            f"small must be <= largest ({largest}), got {small}"
-        )
+        raise ValueError(f"small must be <= largest ({largest}), got {small}")
     if not isinstance(test_fraction, float) or not 0 < test_fraction < 1:
         raise ValueError(
             f"test_fraction must be a float in (0, 1), got {test_fraction!r}"
         )
     pairs = sorted(
-        {(min(a, b), max(a, b)) for a in range(largest + 1)
-         for b in range(small + 1)}
+        {
+            (min(a, b), max(a, b))
+            for a in range(largest + 1)
+            for b in range(small + 1)
+        }
     )
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(pairs))

@@ -243,7 +243,9 @@ def test_teacher_forcing_learns_a_copy_task():
         shuffle=False,
     )
     answers = greedy_decode(encoder, decoder, x[:100], ALPHABET, steps=3)
-    right = np.mean([a == t for a, t in zip(answers, decode_texts(y[:100], ALPHABET))])
+    right = np.mean(
+        [a == t for a, t in zip(answers, decode_texts(y[:100], ALPHABET))]
+    )
     assert right > 0.5, right
 
 
@@ -295,8 +297,11 @@ def test_reset_weights_then_fit_repeats_a_run():
     runs = []
     for _ in range(2):
         reset_weights(model, 3)
-        model.fit(make_dataset(x, x[:, :2], batch_size=8, seed=3), verbose=0,
-                  shuffle=False)
+        model.fit(
+            make_dataset(x, x[:, :2], batch_size=8, seed=3),
+            verbose=0,
+            shuffle=False,
+        )
         runs.append(model.get_weights())
     for a, b in zip(*runs):
         np.testing.assert_allclose(a, b, rtol=1e-6)

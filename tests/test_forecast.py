@@ -121,9 +121,7 @@ def test_linear_forecast_recovers_a_linear_rule():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(50, 4))
     y = np.stack([x.sum(axis=1), x[:, -1] * 2], axis=1)
-    np.testing.assert_allclose(
-        linear_forecast(x, y, x[:5]), y[:5], atol=1e-8
-    )
+    np.testing.assert_allclose(linear_forecast(x, y, x[:5]), y[:5], atol=1e-8)
     with pytest.raises(ValueError, match=r"same number of samples"):
         linear_forecast(x, y[:10], x)
     with pytest.raises(ValueError, match=r"lookback of x_train \(4\)"):
