@@ -325,21 +325,23 @@ def split_sequence(values, length):
 
 # --8<-- [start:pad_ragged]
 def pad_ragged(
-    sequences, maxlen=None, *, padding="post", truncating="post", value=0.0
+    sequences, maxlen=None, *, padding="post", truncating="pre", value=0.0
 ):
     """Pad (or cut) sequences of different lengths to one length.
 
     Wraps ``keras.utils.pad_sequences`` and refuses a padding ``value`` that
     occurs as a real time step, which ``keras.layers.Masking(value)`` would
-    otherwise skip.
+    otherwise skip. Unlike Keras, it pads after the values by default (the
+    mask cuDNN accepts); like Keras, it cuts the oldest steps of a sequence
+    that is too long, and keeps the most recent ones.
 
     Args:
         sequences: list of arrays, each ``(steps,)`` or ``(steps, features)``.
         maxlen: length of the result; default: the longest sequence.
         padding: ``"post"`` adds the padding after the values (right-padded,
             what cuDNN needs), ``"pre"`` before them.
-        truncating: ``"post"`` cuts the end of longer sequences, ``"pre"``
-            their beginning.
+        truncating: ``"pre"`` cuts the beginning of longer sequences (the
+            oldest steps), ``"post"`` their end (the most recent steps).
         value: the padding value.
 
     Returns:

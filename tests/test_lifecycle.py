@@ -4,7 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from lstm_recipes.lifecycle import OUTPUT_HEADS, build_lstm, next_value_data
+from lstm_recipes.lifecycle import (
+    KERAS_2_0_DEFAULTS,
+    OUTPUT_HEADS,
+    build_lstm,
+    hard_sigmoid_keras2,
+    next_value_data,
+)
+from lstm_recipes.training import fit_fast
 
 
 def test_next_value_data_frames_pairs():
@@ -72,6 +79,19 @@ def test_multiclass_outputs_sum_to_one():
         ),
         ({"units": 0}, ValueError, r"units must be an integer >= 1, got 0"),
         ({"outputs": 1.5}, TypeError, r"outputs must be an integer >= 1"),
+        (
+            {"recurrent_activation": 1},
+            TypeError,
+            r"recurrent_activation must be a name or a function, got int",
+        ),
+        ({"epsilon": "1e-8"}, TypeError, r"epsilon must be a number"),
+        ({"epsilon": 0.0}, ValueError, r"epsilon must be in \(0, 1\), got"),
+        ({"unroll": 1}, TypeError, r"unroll must be True or False, got 1"),
+        (
+            {"steps_per_execution": 0},
+            ValueError,
+            r"steps_per_execution must be an integer >= 1",
+        ),
     ],
 )
 def test_build_lstm_refuses_bad_arguments(kwargs, error, message):
@@ -88,3 +108,36 @@ def test_build_lstm_refuses_bad_shape():
         TypeError, match=r"features must be an integer >= 1, got \(1, 1\)"
     ):
         build_lstm(3, (1, 1))
+
+
+def test_hard_sigmoid_keras2_is_the_old_slope():
+    x = np.array([-3.0, -2.5, -1.0, 0.0, 1.0, 2.5, 3.0], dtype="float32")
+    old = np.asarray(hard_sigmoid_keras2(x))
+    np.testing.assert_allclose(old, np.clip(0.2 * x + 0.5, 0, 1), atol=1e-7)
+    new = np.asarray(keras.activations.hard_sigmoid(x))  # Keras 3: x / 6
+    np.testing.assert_allclose(new, np.clip(x / 6 + 0.5, 0, 1), atol=1e-6)
+    assert old[4] == pytest.approx(0.7) and new[4] == pytest.approx(2 / 3)
+
+
+def test_keras_2_0_defaults_reach_the_layer_and_the_optimizer():
+    default = build_lstm(1, 1)
+    assert default.layers[0].recurrent_activation.__name__ == "sigmoid"
+    assert default.optimizer.epsilon == pytest.approx(1e-7)
+    old = build_lstm(1, 1, **KERAS_2_0_DEFAULTS)
+    assert old.layers[0].recurrent_activation is hard_sigmoid_keras2
+    assert old.optimizer.epsilon == pytest.approx(1e-8)
+    assert float(old.optimizer.learning_rate) == pytest.approx(0.001)
+
+
+def test_unroll_and_steps_per_execution_do_not_change_the_result():
+    x, y = next_value_data()
+    results = []
+    for options in ({}, {"unroll": True, "steps_per_execution": 10}):
+        keras.utils.set_random_seed(3)
+        model = build_lstm(1, 1, **options)
+        fit_fast(model, x, y, epochs=20)
+        assert model.steps_per_execution == options.get(
+            "steps_per_execution", 1
+        )
+        results.append(model.predict(x, verbose=0))
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-5, atol=1e-7)

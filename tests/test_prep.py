@@ -288,10 +288,20 @@ def test_pad_ragged_pads_and_truncates_both_ways():
     np.testing.assert_array_equal(post[..., 0], [[1, 2, 3], [4, -1, -1]])
     pre = pad_ragged(sequences, padding="pre", value=-1.0)
     np.testing.assert_array_equal(pre[..., 0], [[1, 2, 3], [-1, -1, 4]])
-    cut = pad_ragged(sequences, maxlen=2, truncating="pre", value=-1.0)
+    cut = pad_ragged(sequences, maxlen=2, value=-1.0)  # keeps the last steps
     np.testing.assert_array_equal(cut[..., 0], [[2, 3], [4, -1]])
-    cut = pad_ragged(sequences, maxlen=2, value=-1.0)
+    cut = pad_ragged(sequences, maxlen=2, truncating="post", value=-1.0)
     np.testing.assert_array_equal(cut[..., 0], [[1, 2], [4, -1]])
+
+
+def test_pad_ragged_cuts_like_keras_and_pads_after():
+    sequences = [[1.0, 2.0, 3.0, 4.0], [5.0, 6.0]]
+    ours = pad_ragged(sequences, maxlen=3, value=-1.0)[..., 0]
+    keras_default = keras.utils.pad_sequences(
+        sequences, maxlen=3, dtype="float32", value=-1.0
+    )
+    np.testing.assert_array_equal(ours[0], keras_default[0])  # same cut
+    np.testing.assert_array_equal(ours[1], [5, 6, -1])  # padded after
 
 
 def test_pad_ragged_keeps_features():
