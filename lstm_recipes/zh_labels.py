@@ -109,6 +109,8 @@ LABELS = {
     "sea-surface temperature off Peru (°C)": "秘鲁外海海表温度（°C）",
     "validation loss": "验证损失",
     "training loss": "训练损失",
+    # finalize-and-predict chapter
+    "final model, fresh process": "最终模型（全新进程中加载）",
 }
 
 # Labels made from numbers, e.g. "seed 3": (regular expression, replacement).
