@@ -1,0 +1,629 @@
+"""A generative LSTM: a character-level language model of a small corpus.
+
+The generative-LSTM chapter embeds the sections marked ``--8<--`` below: the
+corpora that ship with the package, a vocabulary of characters, windows of
+characters for training, character n-gram baselines, the model, sampling
+with a temperature, and two ways to generate text, re-feeding the window for
+every character or carrying the LSTM state from step to step.
+"""
+
+# --8<-- [start:imports]
+import numbers
+from importlib import resources
+
+import keras
+import numpy as np
+
+from lstm_recipes.checks import check_positive_int
+
+# --8<-- [end:imports]
+
+__all__ = [
+    "CORPORA",
+    "CharNGram",
+    "SampleText",
+    "Vocabulary",
+    "apply_temperature",
+    "build_char_lstm",
+    "build_step_model",
+    "generate_refeeding",
+    "generate_with_state",
+    "load_poems",
+    "lstm_log_likelihoods",
+    "sample_next",
+    "split_poems",
+    "text_windows",
+]
+
+
+# --8<-- [start:load_poems]
+CORPORA = {  # name -> file in lstm_recipes/data (see the README there)
+    "sonnets": "sonnets.txt",  # Shakespeare, 146 sonnets, public domain
+    "tang": "tang_poems.txt",  # 281 Tang poems, public domain
+}
+
+
+def load_poems(name="sonnets"):
+    """The poems of a corpus that ships with ``lstm_recipes``.
+
+    Each poem in the file starts with a heading line (``Sonnet 18``,
+    ``静夜思｜李白``), followed by its lines; a blank line ends it. The
+    heading is dropped.
+
+    Args:
+        name: ``"sonnets"`` (English) or ``"tang"`` (classical Chinese).
+
+    Returns:
+        A list of poems, each a string whose lines are joined by ``"\\n"``
+        (a Tang poem: its couplets joined into one line).
+    """
+    if name not in CORPORA:
+        raise ValueError(f"name must be one of {sorted(CORPORA)}, got {name!r}")
+    data = resources.files("lstm_recipes") / "data" / CORPORA[name]
+    blocks = data.read_text(encoding="utf-8").strip().split("\n\n")
+    joint = "" if name == "tang" else "\n"
+    return [joint.join(block.split("\n")[1:]) for block in blocks]
+
+
+# --8<-- [end:load_poems]
+
+
+# --8<-- [start:split_poems]
+def split_poems(poems, *, validation=0.1, test=0.1, seed=0):
+    """Shuffle whole poems into training, validation and test texts.
+
+    Poems, not characters, are split, so that no poem is half in the
+    training text and half in a held-out one. Each poem is followed by a
+    blank line, ``"\\n\\n"``.
+
+    Args:
+        poems: a list of at least 3 non-empty strings.
+        validation: fraction of the poems for the validation text.
+        test: fraction of the poems for the test text.
+        seed: seed of the shuffle.
+
+    Returns:
+        ``(train, validation, test)``, three strings.
+    """
+    if isinstance(poems, str) or not all(
+        isinstance(p, str) and p for p in poems
+    ):
+        raise ValueError(
+            "poems must be a list of non-empty strings, got "
+            f"{type(poems).__name__}"
+        )
+    poems = list(poems)
+    for name, value in (("validation", validation), ("test", test)):
+        if not 0 < value < 1:
+            raise ValueError(f"{name} must lie between 0 and 1, got {value}")
+    held_out = [max(1, round(f * len(poems))) for f in (validation, test)]
+    if sum(held_out) >= len(poems):
+        raise ValueError(
+            f"poems must hold more than {sum(held_out)} poems to leave some "
+            f"for training, got {len(poems)}"
+        )
+    order = np.random.default_rng(seed).permutation(len(poems))
+    parts = np.split(order, np.cumsum(held_out))
+    validation_part, test_part, train_part = parts
+
+    def text(indices):
+        return "".join(poems[i] + "\n\n" for i in indices)
+
+    return text(train_part), text(validation_part), text(test_part)
+
+
+# --8<-- [end:split_poems]
+
+
+# --8<-- [start:vocabulary]
+class Vocabulary:
+    """The characters of a text, each with an integer id.
+
+    Args:
+        text: the text whose distinct characters make the vocabulary; ids
+            follow the sorted order of the characters.
+    """
+
+    def __init__(self, text):
+        if not isinstance(text, str) or not text:
+            raise ValueError(
+                f"text must be a non-empty string, got {text!r:.40}"
+            )
+        self.characters = "".join(sorted(set(text)))
+        self._ids = {c: i for i, c in enumerate(self.characters)}
+
+    def __len__(self):
+        return len(self.characters)
+
+    def encode(self, text, name="text"):
+        """The ids of the characters of ``text``, an int32 array ``(len,)``.
+
+        Raises a ValueError, naming the argument ``name``, for characters
+        outside the vocabulary.
+        """
+        if not isinstance(text, str):
+            raise TypeError(f"{name} must be a string, got {type(text)}")
+        unknown = sorted(set(text) - set(self._ids))
+        if unknown:
+            raise ValueError(
+                f"{name} holds characters outside the vocabulary: "
+                f"{''.join(unknown)!r}"
+            )
+        return np.array([self._ids[c] for c in text], dtype="int32")
+
+    def decode(self, ids):
+        """The text of a sequence of ids."""
+        return "".join(self.characters[i] for i in np.asarray(ids).ravel())
+
+
+# --8<-- [end:vocabulary]
+
+
+# --8<-- [start:text_windows]
+def text_windows(ids, time_steps, *, stride=None):
+    """Cut a sequence of character ids into windows and next characters.
+
+    Window ``i`` holds ``ids[s : s + time_steps]`` and its target the same
+    window shifted by one character, ``ids[s + 1 : s + time_steps + 1]``:
+    at every time step the target is the character that comes next.
+
+    Args:
+        ids: character ids, shape ``(characters,)``.
+        time_steps: characters per window.
+        stride: characters between the starts of two windows; default
+            ``time_steps`` (windows side by side).
+
+    Returns:
+        ``(x, y)``, two int32 arrays of shape ``(windows, time_steps)``.
+    """
+    time_steps = check_positive_int(time_steps, "time_steps")
+    stride = time_steps if stride is None else stride
+    stride = check_positive_int(stride, "stride")
+    ids = np.asarray(ids, dtype="int32")
+    if ids.ndim != 1 or len(ids) < time_steps + 1:
+        raise ValueError(
+            f"ids must be a 1-D sequence of at least time_steps + 1 = "
+            f"{time_steps + 1} characters, got shape {ids.shape}"
+        )
+    starts = np.arange(0, len(ids) - time_steps, stride)
+    offsets = np.arange(time_steps)
+    x = ids[starts[:, None] + offsets]
+    y = ids[starts[:, None] + offsets + 1]
+    return x, y
+
+
+# --8<-- [end:text_windows]
+
+
+# --8<-- [start:ngram]
+class CharNGram:
+    """A character n-gram model with add-k smoothing.
+
+    The probability of character ``c`` after the ``order - 1`` characters
+    ``h`` is ``(count(h c) + k) / (count(h) + k * vocabulary_size)``; a
+    unigram (``order=1``) ignores the context.
+
+    Args:
+        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
+        vocabulary_size: number of distinct characters.
+        k: the count added to every n-gram, > 0.
+    """
+
+    def __init__(self, order, vocabulary_size, *, k=1.0):
+        self.order = check_positive_int(order, "order")
+        self.size = check_positive_int(vocabulary_size, "vocabulary_size")
+        if not k > 0:
+            raise ValueError(f"k must be > 0, got {k}")
+        self.k = float(k)
+
+    def _keys(self, ids, n):
+        """One int64 key per run of ``n`` ids: the run read in base V."""
+        keys = np.zeros(len(ids) - n + 1, dtype="int64")
+        for j in range(n):
+            keys = keys * self.size + ids[j : len(ids) - n + 1 + j]
+        return keys
+
+    def fit(self, ids):
+        """Count the n-grams and their contexts in ``ids``, ``(chars,)``."""
+        ids = np.asarray(ids, dtype="int64")
+        if ids.ndim != 1 or len(ids) < self.order:
+            raise ValueError(
+                f"ids must be a 1-D sequence of at least order = "
+                f"{self.order} characters, got shape {ids.shape}"
+            )
+        n = self.order
+        self.grams = np.unique(self._keys(ids, n), return_counts=True)
+        self.contexts = np.unique(
+            self._keys(ids[:-1], n - 1), return_counts=True
+        )
+        if n == 1:  # the empty context, seen once per character
+            self.contexts = (np.zeros(1, "int64"), np.array([len(ids)]))
+        return self
+
+    @staticmethod
+    def _count(table, keys):
+        known, counts = table
+        where = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        return np.where(known[where] == keys, counts[where], 0)
+
+    def log_likelihoods(self, ids, start):
+        """``log P(ids[j] | the order - 1 ids before it)`` for ``j >= start``.
+
+        Args:
+            ids: character ids, shape ``(characters,)``.
+            start: first position to score, at least ``order - 1``.
+
+        Returns:
+            A float array of shape ``(characters - start,)``, in nats.
+        """
+        ids = np.asarray(ids, dtype="int64")
+        if not self.order - 1 <= start < len(ids):
+            raise ValueError(
+                f"start must lie between order - 1 = {self.order - 1} and "
+                f"len(ids) - 1 = {len(ids) - 1}, got {start}"
+            )
+        n = self.order
+        grams = self._keys(ids, n)[start - n + 1 :]
+        contexts = self._keys(ids[:-1], n - 1)[start - n + 1 :]
+        if n == 1:
+            contexts = np.zeros_like(grams)
+        numerator = self._count(self.grams, grams) + self.k
+        denominator = self._count(self.contexts, contexts) + self.k * self.size
+        return np.log(numerator / denominator)
+
+    def probabilities(self, context):
+        """The distribution of the next character, shape ``(size,)``.
+
+        Args:
+            context: the ids before it, ``(characters,)``; only the last
+                ``order - 1`` count.
+        """
+        context = np.asarray(context, dtype="int64")
+        n = self.order
+        if context.ndim != 1 or len(context) < n - 1:
+            raise ValueError(
+                f"context must hold at least order - 1 = {n - 1} ids, "
+                f"got shape {context.shape}"
+            )
+        key = 0  # the context read in base V, as in _keys
+        for i in context[len(context) - (n - 1) :]:
+            key = key * self.size + int(i)
+        grams = key * self.size + np.arange(self.size)
+        seen = self._count(self.contexts, np.array([key if n > 1 else 0]))
+        counts = self._count(self.grams, grams) + self.k
+        return counts / (seen + self.k * self.size)
+
+
+# --8<-- [end:ngram]
+
+
+# --8<-- [start:build_char_lstm]
+def build_char_lstm(
+    vocabulary_size, *, embedding_dim=16, units=128, learning_rate=0.01
+):
+    """Define and compile a character-level LSTM language model.
+
+    Each character id becomes a learned vector (``Embedding``); the LSTM
+    reads them in order and, at every time step, a softmax over the
+    vocabulary gives the probabilities of the next character. The LSTM
+    also returns its final hidden and cell states, which training ignores
+    and generation carries from one call to the next
+    (``build_step_model``).
+
+    Args:
+        vocabulary_size: number of distinct characters.
+        embedding_dim: length of the vector of each character.
+        units: units of the LSTM layer.
+        learning_rate: step size of the Adam optimizer.
+
+    Returns:
+        A compiled ``keras.Model`` mapping character ids ``(samples,
+        time_steps)`` to probabilities ``(samples, time_steps,
+        vocabulary_size)``, trained with sparse categorical cross-entropy.
+        Any number of time steps is accepted.
+    """
+    size = check_positive_int(vocabulary_size, "vocabulary_size")
+    embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
+    units = check_positive_int(units, "units")
+
+    characters = keras.Input(shape=(None,), dtype="int32", name="characters")
+    vectors = keras.layers.Embedding(size, embedding_dim, name="embedding")(
+        characters
+    )
+    lstm = keras.layers.LSTM(
+        units, return_sequences=True, return_state=True, name="lstm"
+    )
+    sequence, _, _ = lstm(vectors)  # hidden and cell state: not needed here
+    probabilities = keras.layers.Dense(
+        size, activation="softmax", name="next_character"
+    )(sequence)
+    model = keras.Model(characters, probabilities, name="char_lstm")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+    )
+    return model
+
+
+# --8<-- [end:build_char_lstm]
+
+
+# --8<-- [start:lstm_log_likelihoods]
+def lstm_log_likelihoods(model, ids, time_steps, *, batch_size=256):
+    """``log P(ids[j] | the characters before it)``, ``j >= time_steps // 2``.
+
+    The model reads windows of ``time_steps`` characters that overlap by
+    half, as in training; each character is scored in the window where it
+    has between ``time_steps // 2`` and ``time_steps - 1`` characters of
+    context before it.
+
+    Args:
+        model: a model from ``build_char_lstm``.
+        ids: character ids, shape ``(characters,)``.
+        time_steps: characters per window, >= 2.
+        batch_size: windows per batch of ``predict``.
+
+    Returns:
+        A float array of shape ``(characters - time_steps // 2,)``, in nats.
+    """
+    time_steps = check_positive_int(time_steps, "time_steps")
+    half = time_steps // 2
+    ids = np.asarray(ids, dtype="int32")
+    if half < 1 or ids.ndim != 1 or len(ids) <= half:
+        raise ValueError(
+            f"ids must be a 1-D sequence longer than time_steps // 2 = "
+            f"{half} (and time_steps >= 2), got shape {ids.shape}"
+        )
+    targets = ids[half:]
+    windows = -(-len(targets) // half)  # ceil: half new targets per window
+    padded = np.zeros((windows + 1) * half + time_steps, dtype="int32")
+    padded[: len(ids)] = ids  # the padding comes after: never read as context
+    starts = np.arange(windows) * half
+    x = padded[starts[:, None] + np.arange(time_steps)]
+    probabilities = model.predict(x, batch_size=batch_size, verbose=0)
+    scored = probabilities[:, half - 1 : 2 * half - 1].reshape(
+        -1, probabilities.shape[-1]
+    )
+    scored = scored[: len(targets)]
+    return np.log(scored[np.arange(len(targets)), targets])
+
+
+# --8<-- [end:lstm_log_likelihoods]
+
+
+# --8<-- [start:temperature]
+def apply_temperature(probabilities, temperature):
+    """Sharpen (``temperature < 1``) or flatten (``> 1``) a distribution.
+
+    Returns ``p ** (1 / temperature)``, normalised to sum to one: the
+    softmax of the log-probabilities divided by the temperature.
+
+    Args:
+        probabilities: a distribution, shape ``(classes,)``.
+        temperature: a number > 0; 1 leaves the distribution as it is.
+
+    Returns:
+        The new distribution, a float64 array ``(classes,)``.
+    """
+    if isinstance(temperature, bool) or not (
+        isinstance(temperature, numbers.Real) and temperature > 0
+    ):
+        raise ValueError(
+            f"temperature must be a number > 0, got {temperature!r}"
+        )
+    with np.errstate(divide="ignore"):  # log(0) = -inf: stays impossible
+        logits = np.log(np.asarray(probabilities, dtype="float64"))
+    logits = logits / temperature
+    weights = np.exp(logits - logits.max())
+    return weights / weights.sum()
+
+
+def sample_next(probabilities, temperature, rng):
+    """Draw the id of the next character.
+
+    Args:
+        probabilities: the model's distribution, shape ``(classes,)``.
+        temperature: ``None`` for greedy decoding (the most probable id),
+            else a number > 0 (see ``apply_temperature``).
+        rng: a ``numpy.random.Generator``; one uniform draw per call.
+
+    Returns:
+        An ``int``.
+    """
+    if temperature is None:
+        return int(np.argmax(probabilities))
+    cumulative = np.cumsum(apply_temperature(probabilities, temperature))
+    draw = rng.random() * cumulative[-1]
+    return int(
+        min(
+            np.searchsorted(cumulative, draw, side="right"), len(cumulative) - 1
+        )
+    )
+
+
+# --8<-- [end:temperature]
+
+
+def _check_generation(vocabulary, seed_text, length, temperature):
+    if not isinstance(vocabulary, Vocabulary):
+        raise TypeError(
+            f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}"
+        )
+    ids = vocabulary.encode(seed_text, name="seed_text")
+    if len(ids) == 0:
+        raise ValueError("seed_text must hold at least one character, got ''")
+    check_positive_int(length, "length")
+    if temperature is not None:
+        apply_temperature(np.ones(2), temperature)  # raises if not > 0
+    return ids
+
+
+# --8<-- [start:generate_refeeding]
+def generate_refeeding(
+    model,
+    vocabulary,
+    seed_text,
+    length,
+    *,
+    temperature=None,
+    window=None,
+    seed=0,
+):
+    """Generate text by running the model over the whole window, again and
+    again: one full pass over up to ``window`` characters per new one.
+
+    Args:
+        model: a model from ``build_char_lstm``.
+        vocabulary: the ``Vocabulary`` the model was trained with.
+        seed_text: the text to continue; its characters must be in the
+            vocabulary.
+        length: number of characters to generate, >= 1.
+        temperature: ``None`` (greedy) or a number > 0.
+        window: characters the model reads for each prediction (the last
+            ones); ``None``: all of the text so far.
+        seed: seed of the random draws.
+
+    Returns:
+        The ``length`` generated characters, a string.
+    """
+    ids = list(_check_generation(vocabulary, seed_text, length, temperature))
+    if window is not None:
+        window = check_positive_int(window, "window")
+    rng = np.random.default_rng(seed)
+    for _ in range(length):
+        context = ids if window is None else ids[-window:]
+        context = np.array([context], dtype="int32")
+        probabilities = model.predict_on_batch(context)[0, -1]
+        ids.append(sample_next(probabilities, temperature, rng))
+    return vocabulary.decode(ids[-length:])
+
+
+# --8<-- [end:generate_refeeding]
+
+
+# --8<-- [start:step_model]
+def build_step_model(model):
+    """A model that continues from a given LSTM state, sharing the weights.
+
+    It reuses the layers of ``model`` (no copy: training ``model`` changes
+    it too), takes the hidden and cell states to start from as inputs and
+    returns the states it ends in, so that a caller can feed one character
+    per call and carry the state in between.
+
+    Args:
+        model: a model from ``build_char_lstm``.
+
+    Returns:
+        A ``keras.Model``: ``[ids (batch, steps), h (batch, units), c (batch,
+        units)]`` -> ``[probabilities of the next character (batch,
+        vocabulary_size), h, c]``.
+    """
+    try:
+        embedding = model.get_layer("embedding")
+        lstm = model.get_layer("lstm")
+        head = model.get_layer("next_character")
+    except (AttributeError, ValueError):
+        raise ValueError(
+            "model must come from build_char_lstm (layers 'embedding', "
+            f"'lstm', 'next_character'), got {model!r:.60}"
+        ) from None
+    characters = keras.Input(shape=(None,), dtype="int32")
+    h_in = keras.Input(shape=(lstm.units,))
+    c_in = keras.Input(shape=(lstm.units,))
+    sequence, h, c = lstm(embedding(characters), initial_state=[h_in, c_in])
+    probabilities = head(sequence[:, -1])  # after the last character only
+    return keras.Model([characters, h_in, c_in], [probabilities, h, c])
+
+
+# --8<-- [end:step_model]
+
+
+# --8<-- [start:generate_with_state]
+def generate_with_state(
+    step_model, vocabulary, seed_text, length, *, temperature=None, seed=0
+):
+    """Generate text one character per call, carrying the LSTM state.
+
+    The seed text is read once, from a zero state; then each call reads
+    only the newest character and the state left by the call before.
+
+    Args:
+        step_model: a model from ``build_step_model``.
+        vocabulary: the ``Vocabulary`` the model was trained with.
+        seed_text: the text to continue; its characters must be in the
+            vocabulary.
+        length: number of characters to generate, >= 1.
+        temperature: ``None`` (greedy) or a number > 0.
+        seed: seed of the random draws.
+
+    Returns:
+        The ``length`` generated characters, a string.
+    """
+    ids = _check_generation(vocabulary, seed_text, length, temperature)
+    if len(step_model.inputs) != 3:
+        raise ValueError(
+            "step_model must come from build_step_model (inputs: ids, h, c)"
+        )
+    units = step_model.inputs[1].shape[-1]
+    h = c = np.zeros((1, units), dtype="float32")
+    rng = np.random.default_rng(seed)
+    context, generated = ids[None, :], []
+    for _ in range(length):
+        probabilities, h, c = step_model.predict_on_batch([context, h, c])
+        generated.append(sample_next(probabilities[0], temperature, rng))
+        context = np.array([[generated[-1]]], dtype="int32")
+    return vocabulary.decode(generated)
+
+
+# --8<-- [end:generate_with_state]
+
+
+class SampleText(keras.callbacks.Callback):
+    """Print a generated sample every ``every`` epochs of training.
+
+    Args:
+        vocabulary: the ``Vocabulary`` of the training text.
+        seed_text: the text each sample continues.
+        length: characters per sample.
+        every: epochs between two samples.
+        temperature: ``None`` (greedy) or a number > 0.
+        seed: seed of the random draws (the same for every sample, so that
+            samples differ only by what the model learned).
+    """
+
+    def __init__(
+        self,
+        vocabulary,
+        seed_text,
+        *,
+        length=120,
+        every=1,
+        temperature=0.5,
+        seed=0,
+    ):
+        super().__init__()
+        _check_generation(vocabulary, seed_text, length, temperature)
+        self.vocabulary, self.seed_text = vocabulary, seed_text
+        self.length, self.temperature, self.seed = length, temperature, seed
+        self.every = check_positive_int(every, "every")
+        self.samples = {}  # epoch (1-based) -> text
+
+    def on_train_begin(self, logs=None):
+        self.step_model = build_step_model(self.model)
+
+    def on_epoch_end(self, epoch, logs=None):
+        if (epoch + 1) % self.every:
+            return
+        text = generate_with_state(
+            self.step_model,
+            self.vocabulary,
+            self.seed_text,
+            self.length,
+            temperature=self.temperature,
+            seed=self.seed,
+        )
+        self.samples[epoch + 1] = text
+        logs = logs or {}
+        loss = logs.get("val_loss", logs.get("loss", float("nan")))
+        print(f"--- epoch {epoch + 1}, loss {loss:.3f} ---")
+        print(self.seed_text + text)

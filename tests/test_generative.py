@@ -1,0 +1,425 @@
+"""The generative-LSTM recipes: corpora, vocabulary, windows, n-grams, the
+model, temperature, and the two generators, bad input included."""
+
+import re
+from importlib import resources
+
+import keras
+import numpy as np
+import pytest
+
+from lstm_recipes.generative import (
+    CORPORA,
+    CharNGram,
+    SampleText,
+    Vocabulary,
+    apply_temperature,
+    build_char_lstm,
+    build_step_model,
+    generate_refeeding,
+    generate_with_state,
+    load_poems,
+    lstm_log_likelihoods,
+    sample_next,
+    split_poems,
+    text_windows,
+)
+
+# ----------------------------------------------------------------- corpora
+
+
+def test_the_corpora_ship_with_the_package():
+    folder = resources.files("lstm_recipes") / "data"
+    for file in CORPORA.values():
+        assert (folder / file).is_file()
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert "public domain" in readme.lower()
+    for file in CORPORA.values():
+        assert file in readme
+
+
+def test_the_sonnets_are_fourteen_lines_each():
+    poems = load_poems("sonnets")
+    assert len(poems) == 146
+    assert all(len(p.split("\n")) == 14 for p in poems)
+    assert poems[17].startswith("Shall I compare thee to a summer's day?\n")
+    text = "\n".join(poems)
+    assert text.isascii() and "\t" not in text
+
+
+def test_the_tang_poems_keep_their_form():
+    """Every clause of a poem has 5 (or 7) characters; ， and 。 alternate."""
+    poems = load_poems("tang")
+    assert len(poems) == 281
+    assert poems[0] == "床前明月光，疑是地上霜。举头望明月，低头思故乡。"
+    for poem in poems:
+        clauses = re.findall(r"([^，。]+)([，。])", poem)
+        assert "".join(a + b for a, b in clauses) == poem
+        assert {len(a) for a, _ in clauses} in ({5}, {7}), poem
+        assert "".join(b for _, b in clauses) == "，。" * (len(clauses) // 2)
+
+
+def test_load_poems_refuses_an_unknown_corpus():
+    with pytest.raises(
+        ValueError, match=r"name must be one of .*'shakespeare'"
+    ):
+        load_poems("shakespeare")
+
+
+def test_split_poems_keeps_whole_poems_and_is_seeded():
+    poems = [f"poem {i}\nline" for i in range(20)]
+    train, validation, test = split_poems(poems, validation=0.1, test=0.2)
+    parts = [t.split("\n\n")[:-1] for t in (train, validation, test)]
+    assert [len(p) for p in parts] == [14, 2, 4]
+    assert sorted(sum(parts, [])) == sorted(poems)
+    assert split_poems(poems, seed=3) == split_poems(poems, seed=3)
+    assert split_poems(poems, seed=3) != split_poems(poems, seed=4)
+
+
+@pytest.mark.parametrize(
+    ("poems", "kwargs", "message"),
+    [
+        ([], {}, r"poems must hold more than 2 poems .* got 0"),
+        (["a", "b"], {}, r"poems must hold more than 2 poems .* got 2"),
+        ("some text", {}, r"poems must be a list of non-empty strings"),
+        (["a", "", "c", "d"], {}, r"poems must be a list of non-empty"),
+        (["a", "b", "c", "d"], {"test": 0}, r"test must lie between 0 and 1"),
+        (["a"] * 5, {"validation": 1.5}, r"validation must lie .* got 1.5"),
+    ],
+)
+def test_split_poems_refuses_bad_input(poems, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        split_poems(poems, **kwargs)
+
+
+# ----------------------------------------------------------- vocabulary
+
+
+def test_vocabulary_round_trip():
+    vocabulary = Vocabulary("hello world\n")
+    assert vocabulary.characters == "\n dehlorw"
+    assert len(vocabulary) == 9
+    ids = vocabulary.encode("hold")
+    assert ids.dtype == np.int32 and ids.tolist() == [4, 6, 5, 2]
+    assert vocabulary.decode(ids) == "hold"
+    assert vocabulary.decode(np.array([[4, 6]])) == "ho"
+
+
+def test_vocabulary_refuses_an_empty_text_and_unknown_characters():
+    with pytest.raises(ValueError, match=r"text must be a non-empty string"):
+        Vocabulary("")
+    with pytest.raises(ValueError, match=r"text must be a non-empty string"):
+        Vocabulary(None)
+    vocabulary = Vocabulary("abc")
+    with pytest.raises(
+        ValueError,
+        match=r"seed_text holds characters outside the vocabulary: 'XZ'",
+    ):
+        vocabulary.encode("aZbX", name="seed_text")
+    with pytest.raises(TypeError, match=r"text must be a string"):
+        vocabulary.encode([1, 2])
+
+
+# -------------------------------------------------------------- windows
+
+
+def test_text_windows_targets_are_the_next_characters():
+    ids = np.arange(10)
+    x, y = text_windows(ids, 3)
+    assert x.tolist() == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    assert y.tolist() == [[1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    x, y = text_windows(ids, 4, stride=2)
+    assert x.shape == y.shape == (3, 4) and x.dtype == np.int32
+    assert x[-1].tolist() == [4, 5, 6, 7] and y[-1].tolist() == [5, 6, 7, 8]
+
+
+@pytest.mark.parametrize(
+    ("ids", "kwargs", "error", "message"),
+    [
+        ([], {}, ValueError, r"at least time_steps \+ 1 = 4 .* shape \(0,\)"),
+        ([1, 2, 3], {}, ValueError, r"time_steps \+ 1 = 4 .* shape \(3,\)"),
+        ([[1, 2], [3, 4]], {}, ValueError, r"must be a 1-D sequence"),
+        (range(9), {"stride": 0}, ValueError, r"stride must be an integer"),
+    ],
+)
+def test_text_windows_refuses_a_too_short_text(ids, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        text_windows(ids, 3, **kwargs)
+
+
+def test_text_windows_refuses_zero_time_steps():
+    with pytest.raises(ValueError, match=r"time_steps must be an integer >= 1"):
+        text_windows(range(10), 0)
+
+
+# --------------------------------------------------------------- n-grams
+
+
+def brute_force(train, test, order, k, size, start):
+    """The add-k formula, counted the slow way."""
+    out = []
+    for j in range(start, len(test)):
+        context = tuple(test[j - order + 1 : j]) if order > 1 else ()
+        gram = (*context, test[j])
+        n = len(gram)
+        grams = [tuple(train[i : i + n]) for i in range(len(train) - n + 1)]
+        contexts = [
+            tuple(train[i : i + n - 1]) for i in range(len(train) - n + 1)
+        ]
+        seen = len(train) if order == 1 else contexts.count(context)
+        out.append(np.log((grams.count(gram) + k) / (seen + k * size)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_ngram_matches_the_formula(order):
+    rng = np.random.default_rng(order)
+    train, test = rng.integers(0, 4, 60), rng.integers(0, 4, 25)
+    model = CharNGram(order, 4, k=0.5).fit(train)
+    np.testing.assert_allclose(
+        model.log_likelihoods(test, 5),
+        brute_force(list(train), list(test), order, 0.5, 4, 5),
+        rtol=1e-12,
+    )
+
+
+@pytest.mark.parametrize("order", [1, 2, 3])
+def test_ngram_probabilities_sum_to_one_and_agree(order):
+    ids = np.array([0, 1, 2, 0, 1, 1, 2, 0, 0, 1])
+    model = CharNGram(order, 3, k=0.1).fit(ids)
+    context = np.array([2, 0, 1])
+    probabilities = model.probabilities(context)
+    assert probabilities.shape == (3,)
+    assert probabilities.sum() == pytest.approx(1.0)
+    for c in range(3):
+        scored = model.log_likelihoods(np.append(context, c), 3)
+        assert np.exp(scored[0]) == pytest.approx(probabilities[c])
+
+
+def test_a_trigram_learns_a_repeated_word():
+    ids = np.tile([0, 1, 2, 3], 50)  # "abcd" over and over
+    model = CharNGram(3, 4, k=0.01).fit(ids)
+    assert -model.log_likelihoods(ids[:40], 2).mean() < 0.05
+    assert model.probabilities([0, 1]).argmax() == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"order": 0}, ValueError, r"order must be an integer >= 1"),
+        ({"k": 0}, ValueError, r"k must be > 0, got 0"),
+        ({"k": -1}, ValueError, r"k must be > 0, got -1"),
+        ({"vocabulary_size": 2.5}, TypeError, r"vocabulary_size must be an"),
+    ],
+)
+def test_ngram_refuses_bad_arguments(kwargs, error, message):
+    arguments = {"order": 2, "vocabulary_size": 4} | kwargs
+    with pytest.raises(error, match=message):
+        CharNGram(**arguments)
+
+
+def test_ngram_refuses_bad_data():
+    with pytest.raises(ValueError, match=r"at least order = 3 .* shape \(2,\)"):
+        CharNGram(3, 4).fit([1, 2])
+    model = CharNGram(3, 4).fit([0, 1, 2, 3, 0, 1])
+    with pytest.raises(ValueError, match=r"start must lie between order - 1"):
+        model.log_likelihoods([0, 1, 2, 3], 1)
+    with pytest.raises(ValueError, match=r"context must hold at least order"):
+        model.probabilities([1])
+
+
+# ----------------------------------------------------------------- model
+
+
+def tiny_model(size=5, seed=0):
+    keras.utils.set_random_seed(seed)
+    return build_char_lstm(size, embedding_dim=3, units=4)
+
+
+def test_build_char_lstm_shapes_and_loss():
+    model = tiny_model(7)
+    assert model.input_shape == (None, None)
+    assert model.output_shape == (None, None, 7)
+    assert model.loss == "sparse_categorical_crossentropy"
+    lstm = model.get_layer("lstm")
+    assert lstm.return_sequences and lstm.return_state
+    probabilities = model.predict(np.zeros((2, 6), "int32"), verbose=0)
+    assert probabilities.shape == (2, 6, 7)
+    np.testing.assert_allclose(probabilities.sum(-1), 1, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"vocabulary_size": 0}, ValueError, r"vocabulary_size must be"),
+        ({"units": 0}, ValueError, r"units must be an integer >= 1"),
+        ({"embedding_dim": "8"}, TypeError, r"embedding_dim must be an"),
+    ],
+)
+def test_build_char_lstm_refuses_bad_arguments(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        build_char_lstm(**({"vocabulary_size": 5} | kwargs))
+
+
+def test_the_model_learns_a_repeated_word_in_seconds():
+    vocabulary = Vocabulary("abcd")
+    ids = vocabulary.encode("abcd" * 100)
+    x, y = text_windows(ids, 8)
+    keras.utils.set_random_seed(0)
+    model = build_char_lstm(4, embedding_dim=4, units=8, learning_rate=0.05)
+    model.fit(x, y, epochs=30, batch_size=16, verbose=0)
+    scores = lstm_log_likelihoods(model, ids[:50], 8)
+    assert scores.shape == (50 - 4,)
+    assert -scores.mean() < 0.1
+    step_model = build_step_model(model)
+    assert generate_with_state(step_model, vocabulary, "ab", 6) == "cdabcd"
+
+
+def test_lstm_log_likelihoods_reads_overlapping_windows():
+    """Each character gets between time_steps // 2 and time_steps - 1
+    characters of context: the same score as the model run on exactly that
+    context."""
+    model = tiny_model(5)
+    ids = np.random.default_rng(0).integers(0, 5, 23).astype("int32")
+    scores = lstm_log_likelihoods(model, ids, 6)
+    assert scores.shape == (20,)
+    for j, start in ((3, 0), (5, 0), (6, 3), (8, 3), (9, 6), (22, 18)):
+        window = ids[start:j][None]
+        p = model.predict(window, verbose=0)[0, -1, ids[j]]
+        assert scores[j - 3] == pytest.approx(np.log(p), rel=1e-5)
+
+
+def test_lstm_log_likelihoods_refuses_a_too_short_text():
+    model = tiny_model(5)
+    with pytest.raises(ValueError, match=r"longer than time_steps // 2 = 3"):
+        lstm_log_likelihoods(model, [1, 2, 3], 6)
+    with pytest.raises(ValueError, match=r"time_steps >= 2"):
+        lstm_log_likelihoods(model, [1, 2, 3], 1)
+
+
+# ------------------------------------------------------------ temperature
+
+
+def test_temperature_sharpens_and_flattens():
+    p = np.array([0.5, 0.3, 0.2])
+    np.testing.assert_allclose(apply_temperature(p, 1), p)
+    cold, hot = apply_temperature(p, 0.2), apply_temperature(p, 5.0)
+    assert cold[0] > 0.9 and cold.sum() == pytest.approx(1)
+    assert np.ptp(hot) < np.ptp(p) and hot.sum() == pytest.approx(1)
+    np.testing.assert_allclose(apply_temperature(p, 0.5), p**2 / (p**2).sum())
+    assert apply_temperature([0.0, 1.0], 0.3).tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("temperature", [0, -1, 0.0, "1", None, True])
+def test_temperature_must_be_positive(temperature):
+    with pytest.raises(ValueError, match=r"temperature must be a number > 0"):
+        apply_temperature([0.5, 0.5], temperature)
+
+
+def test_sample_next_is_greedy_or_seeded():
+    p = np.array([0.1, 0.6, 0.3])
+    assert sample_next(p, None, None) == 1
+    draws = [sample_next(p, 1.0, np.random.default_rng(s)) for s in range(2000)]
+    assert np.bincount(draws, minlength=3) / 2000 == pytest.approx(p, abs=0.04)
+    same = [sample_next(p, 1.0, np.random.default_rng(7)) for _ in range(3)]
+    assert len(set(same)) == 1
+    cold = [sample_next(p, 0.05, np.random.default_rng(s)) for s in range(50)]
+    assert set(cold) == {1}
+    with pytest.raises(ValueError, match=r"temperature must be a number > 0"):
+        sample_next(p, 0, np.random.default_rng(0))
+
+
+# ------------------------------------------------------------- generators
+
+
+@pytest.fixture(scope="module")
+def tiny():
+    vocabulary = Vocabulary("abcde \n")
+    keras.utils.set_random_seed(1)
+    model = build_char_lstm(len(vocabulary), embedding_dim=3, units=6)
+    return vocabulary, model, build_step_model(model)
+
+
+def test_the_step_model_shares_the_weights(tiny):
+    vocabulary, model, step_model = tiny
+    assert [i.shape for i in step_model.inputs] == [
+        (None, None),
+        (None, 6),
+        (None, 6),
+    ]
+    shared = {id(w) for w in model.weights}
+    assert {id(w) for w in step_model.weights} == shared
+    ids = vocabulary.encode("abc de")[None]
+    zeros = np.zeros((1, 6), "float32")
+    probabilities, h, c = step_model.predict_on_batch([ids, zeros, zeros])
+    whole = model.predict_on_batch(ids)[:, -1]
+    np.testing.assert_allclose(probabilities, whole, rtol=1e-5)
+    # carrying the state: the same as reading the text in one go
+    first, h, c = step_model.predict_on_batch([ids[:, :4], zeros, zeros])
+    rest, _, _ = step_model.predict_on_batch([ids[:, 4:], h, c])
+    np.testing.assert_allclose(rest, whole, rtol=1e-5)
+
+
+@pytest.mark.parametrize("temperature", [None, 0.5, 1.0])
+def test_both_generators_write_the_same_text(tiny, temperature):
+    vocabulary, model, step_model = tiny
+    kwargs = {"temperature": temperature, "seed": 3}
+    carried = generate_with_state(step_model, vocabulary, "ab", 25, **kwargs)
+    refed = generate_refeeding(model, vocabulary, "ab", 25, **kwargs)
+    assert carried == refed and len(carried) == 25
+    assert set(carried) <= set(vocabulary.characters)
+
+
+def test_a_short_window_forgets(tiny):
+    vocabulary, model, _ = tiny
+    text = generate_refeeding(model, vocabulary, "abcde", 10, window=1)
+    assert len(text) == 10
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "error", "message"),
+    [
+        (("aXb", 5), {}, ValueError, r"seed_text holds characters outside"),
+        (("", 5), {}, ValueError, r"seed_text must hold at least one char"),
+        (("ab", 0), {}, ValueError, r"length must be an integer >= 1, got 0"),
+        (("ab", 2.0), {}, TypeError, r"length must be an integer >= 1"),
+        (("ab", 5), {"temperature": 0}, ValueError, r"temperature must be"),
+        (("ab", 5), {"temperature": -0.5}, ValueError, r"got -0.5"),
+    ],
+)
+def test_generators_refuse_bad_input(tiny, args, kwargs, error, message):
+    vocabulary, model, step_model = tiny
+    with pytest.raises(error, match=message):
+        generate_with_state(step_model, vocabulary, *args, **kwargs)
+    with pytest.raises(error, match=message):
+        generate_refeeding(model, vocabulary, *args, **kwargs)
+
+
+def test_generators_refuse_the_wrong_model_or_vocabulary(tiny):
+    vocabulary, model, step_model = tiny
+    with pytest.raises(ValueError, match=r"step_model must come from"):
+        generate_with_state(model, vocabulary, "ab", 3)
+    with pytest.raises(TypeError, match=r"vocabulary must be a Vocabulary"):
+        generate_with_state(step_model, "abcde", "ab", 3)
+    with pytest.raises(ValueError, match=r"window must be an integer >= 1"):
+        generate_refeeding(model, vocabulary, "ab", 3, window=0)
+    plain = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match=r"model must come from build_char"):
+        build_step_model(plain)
+
+
+def test_sample_text_prints_samples_while_training(tiny, capsys):
+    vocabulary, _, _ = tiny
+    keras.utils.set_random_seed(2)
+    model = build_char_lstm(len(vocabulary), embedding_dim=3, units=6)
+    x, y = text_windows(vocabulary.encode("abcde \n" * 10), 6)
+    callback = SampleText(vocabulary, "ab", length=12, every=2)
+    model.fit(x, y, epochs=4, verbose=0, callbacks=[callback])
+    assert sorted(callback.samples) == [2, 4]
+    assert all(len(s) == 12 for s in callback.samples.values())
+    printed = capsys.readouterr().out
+    assert "--- epoch 2, loss" in printed and "--- epoch 4, loss" in printed
+    with pytest.raises(ValueError, match=r"seed_text holds characters"):
+        SampleText(vocabulary, "XY")
+    with pytest.raises(ValueError, match=r"every must be an integer >= 1"):
+        SampleText(vocabulary, "ab", every=0)
