@@ -29,6 +29,7 @@ __all__ = [
     "MemoryReport",
     "build_recurrent_classifier",
     "gradient_norm",
+    "gradient_paths",
     "input_gradient_norms",
     "memory_report",
     "update_norm",
@@ -113,6 +114,70 @@ def input_gradient_norms(model, x, y, *, loss="binary_crossentropy"):
 
 
 # --8<-- [end:input_gradient_norms]
+
+
+# --8<-- [start:gradient_paths]
+def gradient_paths(model, x, y, *, loss="binary_crossentropy"):
+    """Split an LSTM's input gradient: the cell-state path and the rest.
+
+    The model's first layer must be a ``keras.layers.LSTM`` that returns
+    only its last output; the later layers are applied as they are. The
+    layer is recomputed step by step in TensorFlow, twice: once as Keras
+    computes it, and once with ``tf.stop_gradient`` on the hidden state
+    ``h_{t-1}`` that feeds the gates. In the second run the only way from
+    ``x_t`` to the output is the cell state, ``c_t -> c_{t+1} -> ... ->
+    c_T``, scaled at every step by the forget gate: that is the cell path.
+
+    Args:
+        model: a Keras model whose first layer is the LSTM.
+        x: inputs, shape ``(samples, time_steps, features)``.
+        y: targets, shape ``(samples, outputs)``.
+        loss: a Keras loss name or function, applied per sample.
+
+    Returns:
+        A dict of arrays of shape ``(time_steps,)``, indexed like
+        ``input_gradient_norms`` by the distance ``d`` from the last step:
+        ``"all"``: the mean norm of the full gradient ``dL/dx_t``;
+        ``"cell"``: that of its cell-path part; ``"rest"``: that of the
+        difference, the paths through the hidden state and the recurrent
+        weights. At ``d = 0`` the cell path is the whole gradient.
+    """
+    x, y = _check_model_data(model, x, y)
+    layer = _check_lstm_layer(model.layers[0], "model.layers[0]")
+    if layer.return_sequences or layer.return_state or layer.go_backwards:
+        raise ValueError(
+            "model.layers[0] must return only its last output (no "
+            "return_sequences, return_state or go_backwards)"
+        )
+    loss_fn = keras.losses.get(loss)
+    kernel, recurrent_kernel, bias = (
+        tf.constant(w) for w in layer.get_weights()
+    )
+    per_sample = {}
+    for path, cut in (("all", False), ("cell", True)):
+        x_t = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x_t)
+            h = c = tf.zeros((x.shape[0], layer.units))
+            for t in range(x.shape[1]):
+                h_in = tf.stop_gradient(h) if cut else h
+                z = x_t[:, t] @ kernel + h_in @ recurrent_kernel + bias
+                i, f, g, o = tf.split(z, 4, axis=1)  # Keras order i, f, c, o
+                c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
+                h = tf.sigmoid(o) * tf.tanh(c)
+            out = h
+            for later in model.layers[1:]:
+                out = later(out, training=False)
+            total = tf.reduce_sum(loss_fn(y, out))
+        per_sample[path] = tape.gradient(total, x_t).numpy()
+    per_sample["rest"] = per_sample["all"] - per_sample["cell"]
+    return {
+        path: np.linalg.norm(grads, axis=2).mean(axis=0)[::-1]
+        for path, grads in per_sample.items()
+    }
+
+
+# --8<-- [end:gradient_paths]
 
 
 # --8<-- [start:gradient_norm]
@@ -238,10 +303,10 @@ def _check_model_data(model, x, y):
     return x, y
 
 
-def _check_memory_report(layer, x, marks):
+def _check_lstm_layer(layer, name):
     if not isinstance(layer, keras.layers.LSTM):
         raise TypeError(
-            f"layer must be a keras.layers.LSTM, got {type(layer).__name__}"
+            f"{name} must be a keras.layers.LSTM, got {type(layer).__name__}"
         )
     if (
         layer.activation is not keras.activations.tanh
@@ -249,10 +314,15 @@ def _check_memory_report(layer, x, marks):
         or not layer.use_bias
     ):
         raise ValueError(
-            "layer must use activation='tanh', "
+            f"{name} must use activation='tanh', "
             "recurrent_activation='sigmoid' and use_bias=True, the cell "
-            "that lstm_forward computes"
+            "of the chapter's equations"
         )
+    return layer
+
+
+def _check_memory_report(layer, x, marks):
+    _check_lstm_layer(layer, "layer")
     x = check_sequences(x, "x")
     if x.shape[2] != layer.get_weights()[0].shape[0]:
         raise ValueError(

@@ -8,6 +8,7 @@ from lstm_recipes.cell import lstm_forward
 from lstm_recipes.gradients import (
     build_recurrent_classifier,
     gradient_norm,
+    gradient_paths,
     input_gradient_norms,
     memory_report,
     update_norm,
@@ -192,3 +193,64 @@ def test_memory_report_sees_a_forget_gate_held_open():
 def test_memory_report_refuses_bad_inputs(make_layer, x, marks, error, message):
     with pytest.raises(error, match=message):
         memory_report(make_layer(), x, marks)
+
+
+def test_gradient_paths_add_up_to_the_full_gradient():
+    x, y = marked_sign_data(30, 12, seed=0)
+    keras.utils.set_random_seed(0)
+    model = build_recurrent_classifier("LSTM", 12, 2, units=4)
+    paths = gradient_paths(model, x, y)
+    assert set(paths) == {"all", "cell", "rest"}
+    assert all(p.shape == (12,) for p in paths.values())
+    np.testing.assert_allclose(
+        paths["all"], input_gradient_norms(model, x, y), rtol=1e-4
+    )
+    # At the last step no path goes through an earlier hidden state.
+    assert paths["cell"][0] == pytest.approx(paths["all"][0])
+    assert paths["rest"][0] == pytest.approx(0, abs=1e-12)
+    assert paths["rest"][-1] > 0
+
+
+def test_without_recurrent_weights_only_the_cell_path_is_left():
+    x, y = marked_sign_data(30, 8, seed=1)
+    keras.utils.set_random_seed(0)
+    model = build_recurrent_classifier(
+        "LSTM", 8, 2, units=3, recurrent_initializer="zeros"
+    )
+    paths = gradient_paths(model, x, y)
+    np.testing.assert_allclose(paths["cell"], paths["all"], rtol=1e-5)
+    np.testing.assert_allclose(paths["rest"], 0, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("first_layer", "error", "message"),
+    [
+        (
+            keras.layers.SimpleRNN(3),
+            TypeError,
+            r"model.layers\[0\] must be a keras.layers.LSTM",
+        ),
+        (
+            keras.layers.LSTM(3, recurrent_activation="hard_sigmoid"),
+            ValueError,
+            r"model.layers\[0\] must use activation='tanh'",
+        ),
+        (
+            keras.layers.LSTM(3, return_sequences=True),
+            ValueError,
+            r"must return only its last output",
+        ),
+    ],
+)
+def test_gradient_paths_refuses_other_layers(first_layer, error, message):
+    x, y = marked_sign_data(10, 7, seed=0)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(7, 2)),
+            first_layer,
+            keras.layers.Flatten(),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    with pytest.raises(error, match=message):
+        gradient_paths(model, x, y)
