@@ -444,20 +444,6 @@ def sample_next(probabilities, temperature, rng):
 # --8<-- [end:temperature]
 
 
-def _check_generation(vocabulary, seed_text, length, temperature):
-    if not isinstance(vocabulary, Vocabulary):
-        raise TypeError(
-            f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}"
-        )
-    ids = vocabulary.encode(seed_text, name="seed_text")
-    if len(ids) == 0:
-        raise ValueError("seed_text must hold at least one character, got ''")
-    check_positive_int(length, "length")
-    if temperature is not None:
-        apply_temperature(np.ones(2), temperature)  # raises if not > 0
-    return ids
-
-
 # --8<-- [start:generate_refeeding]
 def generate_refeeding(
     model,
@@ -539,6 +525,21 @@ def build_step_model(model):
 
 
 # --8<-- [start:generate_with_state]
+def _check_generation(vocabulary, seed_text, length, temperature):
+    """The ids of ``seed_text``, once the generator's arguments are checked."""
+    if not isinstance(vocabulary, Vocabulary):
+        raise TypeError(
+            f"vocabulary must be a Vocabulary, got {type(vocabulary).__name__}"
+        )
+    ids = vocabulary.encode(seed_text, name="seed_text")
+    if len(ids) == 0:
+        raise ValueError("seed_text must hold at least one character, got ''")
+    check_positive_int(length, "length")
+    if temperature is not None:
+        apply_temperature(np.ones(2), temperature)  # raises if not > 0
+    return ids
+
+
 def generate_with_state(
     step_model, vocabulary, seed_text, length, *, temperature=None, seed=0
 ):

@@ -109,6 +109,11 @@ LABELS = {
     "sea-surface temperature off Peru (°C)": "秘鲁外海海表温度（°C）",
     "validation loss": "验证损失",
     "training loss": "训练损失",
+    # generative chapter
+    "cross-entropy (nats per character)": "交叉熵（奈特/字符）",
+    "next character": "下一个字符",
+    "probability": "概率",
+    "best epoch": "最好的一轮",
     # finalize-and-predict chapter
     "final model, fresh process": "最终模型（全新进程中加载）",
 }
