@@ -625,6 +625,7 @@ class SampleText(keras.callbacks.Callback):
         )
         self.samples[epoch + 1] = text
         logs = logs or {}
+        name = "validation loss" if "val_loss" in logs else "loss"
         loss = logs.get("val_loss", logs.get("loss", float("nan")))
-        print(f"--- epoch {epoch + 1}, loss {loss:.3f} ---")
+        print(f"--- epoch {epoch + 1}, {name} {loss:.3f} ---")
         print(self.seed_text + text)

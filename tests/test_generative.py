@@ -419,6 +419,15 @@ def test_sample_text_prints_samples_while_training(tiny, capsys):
     assert all(len(s) == 12 for s in callback.samples.values())
     printed = capsys.readouterr().out
     assert "--- epoch 2, loss" in printed and "--- epoch 4, loss" in printed
+    model.fit(
+        x,
+        y,
+        epochs=1,
+        verbose=0,
+        validation_data=(x, y),
+        callbacks=[SampleText(vocabulary, "ab", length=3)],
+    )
+    assert "--- epoch 1, validation loss" in capsys.readouterr().out
     with pytest.raises(ValueError, match=r"seed_text holds characters"):
         SampleText(vocabulary, "XY")
     with pytest.raises(ValueError, match=r"every must be an integer >= 1"):
