@@ -167,8 +167,11 @@ def build_repeat_vector(
     maps each of them to the ``outputs`` values of that step.
 
     Args:
-        time_steps, features: the shape of one input sample.
-        output_steps, outputs: the shape of one output sample.
+        time_steps: input steps per sample.
+        features: input values per step.
+        output_steps: output steps per sample.
+        outputs: output values per step (the number of classes with
+            ``output_activation="softmax"``).
         units: units of the encoder and of the decoder LSTM.
         bidirectional: wrap the encoder in ``Bidirectional``, which reads
             the input forwards and backwards and concatenates the two last
@@ -235,8 +238,20 @@ def build_aligned_lstm(
     """A plain LSTM with one output per input step (many-to-many, aligned).
 
     Output step ``t`` is computed from the hidden state after input step
-    ``t``: it can use the inputs up to ``t``, never the ones after. The
-    arguments are those of ``build_repeat_vector``.
+    ``t``: it can use the inputs up to ``t``, never the ones after.
+
+    Args:
+        time_steps: steps per sample, read and written.
+        features: input values per step.
+        outputs: output values per step (classes with ``"softmax"``).
+        units: units of the LSTM.
+        output_activation: activation of the ``Dense`` layer applied at
+            every step.
+        loss: e.g. ``"sparse_categorical_crossentropy"`` with integer
+            targets ``(samples, time_steps)``.
+        unroll: unroll the LSTM loop (see ``build_repeat_vector``).
+        learning_rate: step size of the Adam optimizer.
+        steps_per_execution: optimizer steps per call into the graph.
 
     Returns:
         A compiled ``keras.Model`` mapping ``(samples, time_steps, features)``
@@ -266,8 +281,9 @@ def best_aligned_accuracy(questions, answers):
     no model of this kind, however trained, answers more of ``questions``.
 
     Args:
-        questions, answers: lists of strings of equal length; answers
-            are padded to the length of the longest question.
+        questions: a list of question strings, e.g. ``["12+7", "95+5"]``.
+        answers: a list of answer strings, one per question; answers are
+            padded to the length of the longest question.
 
     Returns:
         The best exact-sequence accuracy, a float in [0, 1].
@@ -331,19 +347,19 @@ def build_teacher_forcing(
         classes: size of the alphabet (inputs and outputs share it).
         units: units of the encoder and of the decoder LSTM.
         unroll: unroll the LSTM loops (see ``build_repeat_vector``).
+        learning_rate: step size of the Adam optimizer.
+        steps_per_execution: optimizer steps per call into the graph.
 
     Returns:
-        ``(model, encoder, decoder)``:
-
-        - ``model``, compiled for training: ``[(samples, time_steps,
-          classes), (samples, output_steps, classes)]`` -> ``(samples,
-          output_steps, classes)`` probabilities, trained with integer
-          targets ``(samples, output_steps)`` and sparse categorical
-          cross-entropy;
-        - ``encoder``: ``(samples, time_steps, classes)`` -> ``[h, c]``,
-          each ``(samples, units)``;
-        - ``decoder``: ``[(samples, 1, classes), h, c]`` ->
-          ``[probabilities, h, c]``, one step at a time.
+        model: the training model, compiled: ``[(samples, time_steps,
+            classes), (samples, output_steps, classes)]`` -> ``(samples,
+            output_steps, classes)`` probabilities, trained with integer
+            targets ``(samples, output_steps)`` and sparse categorical
+            cross-entropy.
+        encoder: ``(samples, time_steps, classes)`` -> ``[h, c]``, each
+            ``(samples, units)``.
+        decoder: ``[(samples, 1, classes), h, c]`` -> ``[probabilities, h,
+            c]``, one step at a time.
     """
     time_steps = check_positive_int(time_steps, "time_steps")
     output_steps = check_positive_int(output_steps, "output_steps")
@@ -397,6 +413,9 @@ def shift_right(codes, start):
     Args:
         codes: int array ``(samples, steps)``, the target characters.
         start: the code of the start character.
+
+    Returns:
+        An int array ``(samples, steps)`` of the same dtype as ``codes``.
     """
     codes = np.asarray(codes)
     if codes.ndim != 2 or not np.issubdtype(codes.dtype, np.integer):
@@ -425,7 +444,8 @@ def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="="):
     character becomes the next input: greedy decoding.
 
     Args:
-        encoder, decoder: the inference models of ``build_teacher_forcing``.
+        encoder: the encoder inference model of ``build_teacher_forcing``.
+        decoder: the one-step decoder model of ``build_teacher_forcing``.
         x: one-hot questions ``(samples, time_steps, classes)``.
         alphabet: the alphabet the model was trained with; its length must
             be the decoder's number of classes.
@@ -484,7 +504,12 @@ def make_dataset(inputs, targets, *, batch_size=32, passes=1, seed=0):
         targets: an array ``(samples, ...)``.
         batch_size: samples per optimizer step.
         passes: passes over the samples per Keras epoch.
-        seed: seed of the shuffle.
+        seed: seed of the shuffle (TensorFlow combines it with its global
+            seed, which ``keras.utils.set_random_seed`` sets).
+
+    Returns:
+        A ``tf.data.Dataset`` of ``(inputs, targets)`` batches, ``passes``
+        times ``ceil(samples / batch_size)`` of them.
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     passes = check_positive_int(passes, "passes")
@@ -513,6 +538,14 @@ def reset_weights(model, seed):
     every weight is drawn anew by its initializer (from a clone of the
     model, so the same seed gives the same weights), and the optimizer's
     state (step count, moment estimates) is set back to zero.
+
+    Args:
+        model: a compiled ``keras.Model`` whose initializers have no fixed
+            seed (the Keras default).
+        seed: an integer; the same seed gives the same weights.
+
+    Returns:
+        The same ``model``, reset in place.
     """
     if not isinstance(model, keras.Model) or model.optimizer is None:
         raise TypeError(

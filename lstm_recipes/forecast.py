@@ -122,8 +122,10 @@ def chronological_split(windows, *, validation_start, test_start):
 
     Args:
         windows: a ``Windows`` from ``make_windows``.
-        validation_start, test_start: time indices of the first validation
-            and the first test step, ``0 < validation_start < test_start``.
+        validation_start: time index of the first validation step, at
+            least 1.
+        test_start: time index of the first test step, after
+            ``validation_start``.
 
     Returns:
         ``(train, validation, test)``, three ``Windows``; none is empty.
@@ -164,8 +166,12 @@ def chronological_split(windows, *, validation_start, test_start):
 def persistence(x, horizon):
     """Every future step equals the last input step.
 
-    ``x``: inputs ``(samples, lookback)`` or ``(samples, lookback, 1)``.
-    Returns ``(samples, horizon)``.
+    Args:
+        x: inputs ``(samples, lookback)`` or ``(samples, lookback, 1)``.
+        horizon: steps to forecast, at least 1.
+
+    Returns:
+        ``(samples, horizon)``.
     """
     x = _inputs(x)
     horizon = check_positive_int(horizon, "horizon")
@@ -176,8 +182,16 @@ def seasonal_naive(x, horizon, season=12):
     """Every future step equals the latest input step of the same season.
 
     With monthly data and ``season=12``: next March equals the last March
-    in the window. Needs ``lookback >= season``.
-    Returns ``(samples, horizon)``.
+    in the window.
+
+    Args:
+        x: inputs ``(samples, lookback)`` or ``(samples, lookback, 1)``,
+            with ``lookback >= season``.
+        horizon: steps to forecast, at least 1.
+        season: steps per season, e.g. 12 for monthly data.
+
+    Returns:
+        ``(samples, horizon)``.
     """
     x = _inputs(x)
     horizon = check_positive_int(horizon, "horizon")
@@ -265,7 +279,14 @@ def linear_forecast(x_train, y_train, x):
 def to_original_units(scaler, values):
     """Undo a fitted scikit-learn scaler on ``(samples, horizon[, 1])``.
 
-    Returns ``(samples, horizon)`` in the units of the series.
+    Args:
+        scaler: a scikit-learn scaler fitted on one column, e.g. the
+            ``StandardScaler`` of ``scale_train_test``.
+        values: scaled values ``(samples, steps)`` or ``(samples, steps,
+            1)``.
+
+    Returns:
+        ``(samples, steps)`` in the units of the series.
     """
     values = _inputs(values, "values")
     if not callable(getattr(scaler, "inverse_transform", None)):
@@ -281,8 +302,10 @@ def forecast_errors(actual, forecast):
     """RMSE and MAE for each step ahead, and over all steps.
 
     Args:
-        actual, forecast: ``(samples, horizon)`` or ``(samples, horizon,
-            1)``, in the same units.
+        actual: what happened, ``(samples, horizon)`` or ``(samples,
+            horizon, 1)``.
+        forecast: the forecasts, of the shape of ``actual``, in the same
+            units.
 
     Returns:
         A ``DataFrame`` with columns ``RMSE`` and ``MAE`` and one row per

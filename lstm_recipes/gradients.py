@@ -116,7 +116,6 @@ def input_gradient_norms(model, x, y, *, loss="binary_crossentropy"):
 # --8<-- [end:input_gradient_norms]
 
 
-# --8<-- [start:gradient_paths]
 def gradient_paths(model, x, y, *, loss="binary_crossentropy"):
     """Split an LSTM's input gradient: the cell-state path and the rest.
 
@@ -177,7 +176,6 @@ def gradient_paths(model, x, y, *, loss="binary_crossentropy"):
     }
 
 
-# --8<-- [end:gradient_paths]
 
 
 # --8<-- [start:gradient_norm]

@@ -343,7 +343,9 @@ def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
     problem is seen in training, not even with its terms swapped.
 
     Args:
-        largest, small: the largest value of each of the two terms.
+        largest: the largest value of the first term, at least 1.
+        small: the largest value of the second term, from 1 to
+            ``largest``.
         test_fraction: share of the pairs held out for testing, in (0, 1).
         seed: seed of the random split.
 
