@@ -109,6 +109,7 @@ LABELS = {
     "sea-surface temperature off Peru (°C)": "秘鲁外海海表温度（°C）",
     "validation loss": "验证损失",
     "training loss": "训练损失",
+    "mean squared error (standardized)": "均方误差（标准化后）",
     # generative chapter
     "cross-entropy (nats per character)": "交叉熵（奈特/字符）",
     "next character": "下一个字符",
