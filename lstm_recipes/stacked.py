@@ -10,7 +10,7 @@ from lstm_recipes.checks import check_positive_int
 
 # --8<-- [end:imports]
 
-__all__ = ["build_stacked_lstm"]
+__all__ = ["build_stacked_lstm", "restartable"]
 
 
 # --8<-- [start:build_stacked_lstm]
@@ -71,3 +71,51 @@ def build_stacked_lstm(
 
 
 # --8<-- [end:build_stacked_lstm]
+
+
+# --8<-- [start:restartable]
+def restartable(build):
+    """Build a model once; restart it from any seed without tracing again.
+
+    Keras traces (compiles) a new model's training step the first time it is
+    fitted, which for a small model takes longer than the training itself.
+    ``restart(seed)`` instead gives the one model the initial weights that
+    ``build()`` draws after ``keras.utils.set_random_seed(seed)`` and an
+    optimizer that has taken no step yet, so the training that follows is
+    that of a model built afresh from ``seed``, without the tracing.
+
+    Args:
+        build: a function of no arguments that returns a compiled
+            ``keras.Model``; it is called once per restart (building is
+            cheap, tracing is not).
+
+    Returns:
+        ``restart``: a function ``seed -> model`` (always the same model).
+    """
+    if isinstance(build, keras.Model) or not callable(build):
+        raise TypeError(
+            f"build must be a function that returns a compiled keras.Model, "
+            f"got {type(build).__name__}"
+        )
+    model = build()
+    if not isinstance(model, keras.Model) or not model.compiled:
+        raise TypeError(
+            f"build must return a compiled keras.Model, "
+            f"got {type(model).__name__}"
+        )
+    model.optimizer.build(model.trainable_variables)
+    start = [variable.numpy() for variable in model.optimizer.variables]
+
+    def restart(seed):
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise TypeError(f"seed must be an integer, got {seed!r}")
+        keras.utils.set_random_seed(seed)
+        model.set_weights(build().get_weights())  # seed's initial weights
+        for variable, value in zip(model.optimizer.variables, start):
+            variable.assign(value)  # no step taken, no moments yet
+        return model
+
+    return restart
+
+
+# --8<-- [end:restartable]

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lstm_recipes.problems import damped_sine_data
-from lstm_recipes.stacked import build_stacked_lstm
+from lstm_recipes.stacked import build_stacked_lstm, restartable
 from lstm_recipes.training import fit_fast
 
 
@@ -73,3 +73,56 @@ def test_learns_to_continue_damped_sine_waves():
     model = build_stacked_lstm(10, 1, 2, units=(12, 12))
     fit_fast(model, x, y, epochs=20, batch_size=50, shuffle=True)
     assert model.evaluate(x_test, y_test, verbose=0) < naive / 20
+
+
+def small_stack():
+    return build_stacked_lstm(6, 1, 2, units=(4, 3))
+
+
+def test_restart_gives_the_initial_weights_of_the_seed():
+    restart = restartable(small_stack)
+    for seed in (3, 0, 3):
+        model = restart(seed)
+        keras.utils.set_random_seed(seed)
+        for got, want in zip(model.get_weights(), small_stack().get_weights()):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_a_restarted_model_trains_like_a_new_one():
+    """Same seed, same data: the same weights after training, and the
+    optimizer starts again from step 0."""
+    x, y = damped_sine_data(40, time_steps=6, outputs=2, seed=0)
+    restart = restartable(small_stack)
+    restart(1).fit(x, y, epochs=2, batch_size=10, verbose=0)  # another seed
+    model = restart(0)
+    assert int(model.optimizer.iterations) == 0
+    model.fit(x, y, epochs=2, batch_size=10, verbose=0)
+    keras.utils.set_random_seed(0)
+    alone = small_stack()
+    alone.fit(x, y, epochs=2, batch_size=10, verbose=0)
+    for got, want in zip(model.get_weights(), alone.get_weights()):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (small_stack(), r"build must be a function"),
+        (lambda: "model", r"build must return a compiled keras.Model"),
+        (
+            lambda: keras.Sequential(
+                [keras.Input((2,)), keras.layers.Dense(1)]
+            ),
+            r"build must return a compiled keras.Model",
+        ),
+    ],
+)
+def test_restartable_refuses_what_is_not_a_model_builder(build, message):
+    with pytest.raises(TypeError, match=message):
+        restartable(build)
+
+
+def test_restart_refuses_a_seed_that_is_not_an_integer():
+    restart = restartable(small_stack)
+    with pytest.raises(TypeError, match=r"seed must be an integer, got 1.5"):
+        restart(1.5)
