@@ -11,6 +11,7 @@ from lstm_recipes.gradients import (
     gradient_paths,
     input_gradient_norms,
     memory_report,
+    train_from_seeds,
     update_norm,
 )
 from lstm_recipes.problems import marked_sign_data
@@ -254,3 +255,36 @@ def test_gradient_paths_refuses_other_layers(first_layer, error, message):
     )
     with pytest.raises(error, match=message):
         gradient_paths(model, x, y)
+
+
+def test_train_from_seeds_matches_a_new_model_per_seed():
+    x, y = marked_sign_data(60, 6, seed=0)
+
+    def build():
+        return build_recurrent_classifier("LSTM", 6, 2, units=3)
+
+    models = train_from_seeds(
+        build, x, y, seeds=[3, 4], epochs=2, batch_size=20
+    )
+    assert list(models) == [3, 4]
+    for seed, model in models.items():
+        keras.utils.set_random_seed(seed)
+        alone = build()
+        alone.fit(x, y, epochs=2, batch_size=20, verbose=0)
+        for ours, theirs in zip(model.get_weights(), alone.get_weights()):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("build", "seeds", "error", "message"),
+    [
+        ("LSTM", [0], TypeError, "build must be a function"),
+        (lambda: "model", [0], TypeError, "build must return a keras.Model"),
+        (lambda: None, [], ValueError, "seeds must be a non-empty"),
+        (lambda: None, [0.5], ValueError, "seeds must be a non-empty"),
+    ],
+)
+def test_train_from_seeds_refuses_bad_inputs(build, seeds, error, message):
+    x, y = marked_sign_data(10, 5, seed=0)
+    with pytest.raises(error, match=message):
+        train_from_seeds(build, x, y, seeds=seeds, epochs=1)
