@@ -263,21 +263,34 @@ def gradient_norm(model, x, y, *, loss="binary_crossentropy"):
 
 
 # --8<-- [start:update_norm]
-def update_norm(model, x, y):
+def update_norm(model, x, y, *, loss="binary_crossentropy"):
     """Take one optimizer step on the batch; return how far the weights moved.
 
+    The step is the one ``fit`` takes on a batch: the gradient of the mean
+    loss, clipped as the optimizer is configured (``clipvalue``,
+    ``clipnorm``, ``global_clipnorm``), then applied by the optimizer. It
+    runs eagerly, so no training graph is traced for a one-off step.
+
     Args:
-        model: a compiled Keras model.
+        model: a Keras model compiled with an optimizer.
         x: one batch of inputs, ``(samples, time_steps, features)``.
         y: its targets, ``(samples, outputs)``.
+        loss: a Keras loss, the one the model was compiled with.
 
     Returns:
         The global norm of the change of all trainable weights.
     """
     x, y = _check_model_data(model, x, y)
-    before = [w.numpy() for w in model.trainable_variables]
-    model.train_on_batch(x, y)
-    after = [w.numpy() for w in model.trainable_variables]
+    if getattr(model, "optimizer", None) is None:
+        raise ValueError("model must be compiled with an optimizer")
+    loss_fn = keras.losses.get(loss)
+    weights = model.trainable_variables
+    before = [w.numpy() for w in weights]
+    with tf.GradientTape() as tape:
+        mean_loss = tf.reduce_mean(loss_fn(y, model(x, training=True)))
+    grads = tape.gradient(mean_loss, weights)
+    model.optimizer.apply_gradients(zip(grads, weights))  # clips, then steps
+    after = [w.numpy() for w in weights]
     return float(
         np.sqrt(sum(np.sum((a - b) ** 2) for a, b in zip(after, before)))
     )

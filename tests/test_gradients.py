@@ -288,3 +288,42 @@ def test_train_from_seeds_refuses_bad_inputs(build, seeds, error, message):
     x, y = marked_sign_data(10, 5, seed=0)
     with pytest.raises(error, match=message):
         train_from_seeds(build, x, y, seeds=seeds, epochs=1)
+
+
+def test_update_norm_takes_the_step_fit_takes():
+    x, y = marked_sign_data(40, 6, seed=0)
+    steps = []
+    for eager in (True, False):
+        keras.utils.set_random_seed(0)
+        model = build_recurrent_classifier(
+            "LSTM",
+            6,
+            2,
+            units=3,
+            optimizer=keras.optimizers.SGD(learning_rate=0.5, clipnorm=0.1),
+        )
+        before = [w.numpy() for w in model.trainable_variables]
+        if eager:
+            steps.append(update_norm(model, x, y))
+        else:
+            model.train_on_batch(x, y)
+            after = [w.numpy() for w in model.trainable_variables]
+            steps.append(
+                np.sqrt(
+                    sum(np.sum((a - b) ** 2) for a, b in zip(after, before))
+                )
+            )
+    assert steps[0] == pytest.approx(steps[1], rel=1e-4)
+
+
+def test_update_norm_refuses_a_model_without_optimizer():
+    x, y = marked_sign_data(10, 7, seed=0)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(7, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ]
+    )
+    with pytest.raises(ValueError, match="model must be compiled"):
+        update_norm(model, x, y)
