@@ -44,10 +44,18 @@ LABELS = {
     "unit": "单元",
     # training
     "distance d from the last time step": "与最后一个时间步的距离 d",
-    "mean norm of dL/dx (T-1-d)": "dL/dx (T-1-d) 的平均范数",
-    "untrained models, mean of 3 initialisations": "未训练的模型，3 次初始化的平均",
+    "gradient norm relative to d = 0": "梯度范数（相对于 d = 0）",
+    "untrained models, geometric mean of 10 initialisations": (
+        "未训练的模型，10 次初始化的几何平均"
+    ),
+    "LSTM, cell path only": "LSTM，仅细胞状态路径",
     "distance of the mark from the last time step": "标记与最后一个时间步的距离",
-    "mean of 3 runs; band: worst to best run": "3 次运行的平均；阴影：最差到最好",
+    "mean of 5 runs; band: ± one standard deviation": (
+        "5 次运行的平均；阴影：± 一个标准差"
+    ),
+    "SimpleRNN, trained on marks 0-4 steps back": (
+        "SimpleRNN，只用 0–4 步前的标记训练"
+    ),
     # preparing data
     "min-max scaler fitted on 1950–1989 (left of the dashed line)": (
         "最小–最大缩放只在 1950–1989 年（虚线左侧）上拟合"

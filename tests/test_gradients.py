@@ -11,6 +11,7 @@ from lstm_recipes.gradients import (
     gradient_paths,
     input_gradient_norms,
     memory_report,
+    train_from_seeds,
     update_norm,
 )
 from lstm_recipes.problems import marked_sign_data
@@ -254,3 +255,75 @@ def test_gradient_paths_refuses_other_layers(first_layer, error, message):
     )
     with pytest.raises(error, match=message):
         gradient_paths(model, x, y)
+
+
+def test_train_from_seeds_matches_a_new_model_per_seed():
+    x, y = marked_sign_data(60, 6, seed=0)
+
+    def build():
+        return build_recurrent_classifier("LSTM", 6, 2, units=3)
+
+    models = train_from_seeds(
+        build, x, y, seeds=[3, 4], epochs=2, batch_size=20
+    )
+    assert list(models) == [3, 4]
+    for seed, model in models.items():
+        keras.utils.set_random_seed(seed)
+        alone = build()
+        alone.fit(x, y, epochs=2, batch_size=20, verbose=0)
+        for ours, theirs in zip(model.get_weights(), alone.get_weights()):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("build", "seeds", "error", "message"),
+    [
+        ("LSTM", [0], TypeError, "build must be a function"),
+        (lambda: "model", [0], TypeError, "build must return a keras.Model"),
+        (lambda: None, [], ValueError, "seeds must be a non-empty"),
+        (lambda: None, [0.5], ValueError, "seeds must be a non-empty"),
+    ],
+)
+def test_train_from_seeds_refuses_bad_inputs(build, seeds, error, message):
+    x, y = marked_sign_data(10, 5, seed=0)
+    with pytest.raises(error, match=message):
+        train_from_seeds(build, x, y, seeds=seeds, epochs=1)
+
+
+def test_update_norm_takes_the_step_fit_takes():
+    x, y = marked_sign_data(40, 6, seed=0)
+    steps = []
+    for eager in (True, False):
+        keras.utils.set_random_seed(0)
+        model = build_recurrent_classifier(
+            "LSTM",
+            6,
+            2,
+            units=3,
+            optimizer=keras.optimizers.SGD(learning_rate=0.5, clipnorm=0.1),
+        )
+        before = [w.numpy() for w in model.trainable_variables]
+        if eager:
+            steps.append(update_norm(model, x, y))
+        else:
+            model.train_on_batch(x, y)
+            after = [w.numpy() for w in model.trainable_variables]
+            steps.append(
+                np.sqrt(
+                    sum(np.sum((a - b) ** 2) for a, b in zip(after, before))
+                )
+            )
+    assert steps[0] == pytest.approx(steps[1], rel=1e-4)
+
+
+def test_update_norm_refuses_a_model_without_optimizer():
+    x, y = marked_sign_data(10, 7, seed=0)
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(7, 2)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(1),
+        ]
+    )
+    with pytest.raises(ValueError, match="model must be compiled"):
+        update_norm(model, x, y)
