@@ -98,6 +98,14 @@ LABELS = {
     "cold start: K": "冷启动：K",
     "probability of the next letter": "下一个字母的概率",
     "warmed up: A...J, then K": "先用 A…J 预热，再输入 K",
+    "6. variable length*": "6. 变长输入*",
+    "one letter": "单个字母",
+    "3 letters as features": "3 个字母作为特征",
+    "3 letters as time steps": "3 个字母作为时间步",
+    "passes over the training pairs (full batch)": "训练样本对的遍数（全批次）",
+    "row i of batch k + 1 continues row i of batch k": (
+        "批次 k + 1 的第 i 行接着批次 k 的第 i 行"
+    ),
     # encoder-decoder chapter
     "one-to-one": "一对一",
     "one-to-many": "一对多",
@@ -159,6 +167,10 @@ PATTERNS = [
     (r"seed (\d+)", r"种子 \1"),
     (r"one training video: moving left", "一段训练视频：向左移动"),
     (r"one training video: moving right", "一段训练视频：向右移动"),
+    # stateful LSTMs: the layout of pieces for truncated BPTT
+    (r"batch (\d+)", r"批次 \1"),
+    (r"row (\d+)", r"第 \1 行"),
+    (r"stream (\d+)", r"序列 \1"),
 ]
 
 # Words a Chinese figure may keep: names, abbreviations, code.

@@ -8,9 +8,14 @@ from lstm_recipes.alphabet import ALPHABET, window_data
 from lstm_recipes.stateful import (
     ResetState,
     build_stateful_lstm,
+    build_tbptt_lstm,
     fit_stateful,
     generate,
+    plot_pieces,
     reset_lstm_states,
+    restart,
+    stateful_pieces,
+    switch_data,
 )
 
 
@@ -130,3 +135,142 @@ def test_bad_arguments():
         generate(model, "", 3)
     with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         generate(model, "A", 0)
+
+
+def test_restart_equals_a_fresh_model():
+    x, y = window_data(1)
+    keras.utils.set_random_seed(5)
+    fresh = build_stateful_lstm(6, steps_per_execution=25)
+    initial = fresh.get_weights()
+    fit_stateful(fresh, x, y, epochs=2)
+    model = build_stateful_lstm(6, steps_per_execution=25)
+    fit_stateful(model, x, y, epochs=3)  # trained, moments and state set
+    restart(model, 5)
+    for mine, theirs in zip(model.get_weights(), initial):
+        np.testing.assert_array_equal(mine, theirs)
+    assert int(model.optimizer.iterations.numpy()) == 0
+    assert all(np.abs(s).sum() == 0 for s in lstm_state(model))
+    fit_stateful(model, x, y, epochs=2)
+    for mine, theirs in zip(model.get_weights(), fresh.get_weights()):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-5, atol=1e-7)
+
+
+def test_restart_keeps_the_learning_rate_and_refuses_bad_models():
+    model = build_stateful_lstm(4, learning_rate=0.03)
+    x, y = window_data(1)
+    fit_stateful(model, x, y, epochs=1)
+    restart(model, 1)
+    np.testing.assert_allclose(float(model.optimizer.learning_rate), 0.03)
+    with pytest.raises(TypeError, match="model must be a keras.Model"):
+        restart("model", 1)
+    bare = keras.Sequential([keras.Input((1, 1)), keras.layers.Dense(2)])
+    with pytest.raises(ValueError, match="must be compiled"):
+        restart(bare, 1)
+
+
+def test_switch_data_targets_follow_the_last_set():
+    x, y = switch_data(6, 300, set_probability=0.1, seed=2)
+    assert x.shape == y.shape == (6, 300, 1)
+    assert x.dtype == y.dtype == np.float32
+    assert set(np.unique(x)) <= {-1.0, 0.0, 1.0}
+    assert np.all(x[:, 0, 0] != 0)  # every stream starts with a set
+    for stream_x, stream_y in zip(x[..., 0], y[..., 0]):
+        position = None
+        for value, target in zip(stream_x, stream_y):
+            if value:
+                position = value > 0
+            assert target == position
+    again = switch_data(6, 300, set_probability=0.1, seed=2)
+    np.testing.assert_array_equal(again[0], x)
+    # About one step in ten sets the switch.
+    assert 0.07 < np.mean(x[:, 1:] != 0) < 0.13
+
+
+def test_stateful_pieces_row_i_continues_row_i():
+    streams, length, piece = 6, 12, 4
+    steps = np.arange(streams * length, dtype="float32")
+    steps = steps.reshape(streams, length, 1)
+    x, y = stateful_pieces(steps, -steps, piece_length=piece, batch_size=3)
+    pieces = length // piece
+    assert x.shape == y.shape == (streams * pieces, piece, 1)
+    np.testing.assert_array_equal(y, -x)
+    batches = x.reshape(-1, 3, piece)  # (batch, row, step)
+    for group in range(2):  # 2 groups of 3 streams, 3 batches each
+        for k in range(pieces):
+            batch = batches[group * pieces + k]
+            for i in range(3):
+                stream = group * 3 + i
+                start = stream * length + k * piece
+                np.testing.assert_array_equal(
+                    batch[i], np.arange(start, start + piece)
+                )
+
+
+def test_stateful_pieces_refuses_bad_layouts():
+    x, y = switch_data(4, 30, seed=0)
+    with pytest.raises(ValueError, match=r"piece_length \(7\) must divide"):
+        stateful_pieces(x, y, piece_length=7, batch_size=2)
+    with pytest.raises(ValueError, match=r"length of the sequences \(30\)"):
+        stateful_pieces(x, y, piece_length=7, batch_size=2)
+    with pytest.raises(
+        ValueError, match=r"batch_size \(8\) is larger than the number of "
+    ):
+        stateful_pieces(x, y, piece_length=5, batch_size=8)
+    with pytest.raises(ValueError, match=r"batch_size \(3\) must divide"):
+        stateful_pieces(x, y, piece_length=5, batch_size=3)
+    with pytest.raises(ValueError, match="y must have the"):
+        stateful_pieces(x, y[:, :20], piece_length=5, batch_size=2)
+    with pytest.raises(ValueError, match="piece_length must be an integer"):
+        stateful_pieces(x, y, piece_length=0, batch_size=2)
+    with pytest.raises(ValueError, match="x must have shape"):
+        stateful_pieces(x[..., 0], y, piece_length=5, batch_size=2)
+
+
+def test_switch_data_refuses_bad_arguments():
+    with pytest.raises(ValueError, match="set_probability must be in"):
+        switch_data(2, 10, set_probability=0)
+    with pytest.raises(ValueError, match="length must be an integer >= 1"):
+        switch_data(2, 0)
+
+
+def test_tbptt_model_carries_the_state_only_when_stateful():
+    x, y = switch_data(4, 20, seed=1)
+    pieces, targets = stateful_pieces(x, y, piece_length=5, batch_size=4)
+    for stateful in (True, False):
+        keras.utils.set_random_seed(0)
+        model = build_tbptt_lstm(
+            4, batch_size=4, piece_length=5, stateful=stateful
+        )
+        assert model.input_shape == (4, 5, 1)
+        assert model.output_shape == (4, 5, 1)
+        first = np.asarray(model(pieces[4:8]))
+        second = np.asarray(model(pieces[4:8]))
+        assert np.allclose(first, second) != stateful
+    history = fit_stateful(model, pieces, targets, epochs=2, reset_every=2)
+    assert len(history.history["loss"]) == 1
+    with pytest.raises(ValueError, match=r"reset_every \(3\) must divide"):
+        fit_stateful(model, pieces, targets, epochs=1, reset_every=3)
+    with pytest.raises(ValueError, match="y must have"):
+        fit_stateful(model, pieces, targets[:, :4], epochs=1)
+    with pytest.raises(TypeError, match="stateful must be True or False"):
+        build_tbptt_lstm(batch_size=1, piece_length=1, stateful=1)
+    with pytest.raises(TypeError, match="unroll must be True or False"):
+        build_tbptt_lstm(batch_size=1, piece_length=1, unroll="yes")
+
+
+def test_plot_pieces_labels_every_piece():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = plot_pieces(streams=3, length=8, piece_length=4)
+    texts = [t.get_text() for t in ax.texts if t.get_text()]
+    assert texts.count("batch 1") == 3 and texts.count("batch 2") == 3
+    assert sorted(set(texts)) == [
+        "batch 1",
+        "batch 2",
+        "row 1",
+        "row 2",
+        "row 3",
+    ]
+    with pytest.raises(ValueError, match="piece_length"):
+        plot_pieces(streams=3, length=8, piece_length=3)
