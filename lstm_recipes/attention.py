@@ -28,6 +28,7 @@ __all__ = [
 ]
 
 
+# --8<-- [start:check_inputs]
 def _check_attention_inputs(query, value, key, query_mask, value_mask):
     query = as_number_array(query, "query", dtype="float64")
     value = as_number_array(value, "value", dtype="float64")
@@ -68,6 +69,9 @@ def _check_attention_inputs(query, value, key, query_mask, value_mask):
                 )
         masks.append(mask)
     return query, value, key, *masks
+
+
+# --8<-- [end:check_inputs]
 
 
 # --8<-- [start:apply_scores]
