@@ -158,6 +158,14 @@ LABELS = {
     "next character": "下一个字符",
     "probability": "概率",
     "best epoch": "最好的一轮",
+    # attention chapter
+    "sequence length (time steps)": "序列长度（时间步）",
+    "without attention": "无注意力",
+    "with attention": "有注意力",
+    "input step": "输入时间步",
+    "output": "输出",
+    "attention weight": "注意力权重",
+    "marked step": "标记所在的时间步",
     # finalize-and-predict chapter
     "final model, fresh process": "最终模型（全新进程中加载）",
 }
