@@ -165,7 +165,7 @@ LABELS = {
     "input step": "输入时间步",
     "output": "输出",
     "attention weight": "注意力权重",
-    "marked step": "标记所在的时间步",
+    "marked step": "标记位置",
     # finalize-and-predict chapter
     "final model, fresh process": "最终模型（全新进程中加载）",
 }
