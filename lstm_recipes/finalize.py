@@ -54,11 +54,11 @@ def build_scaled_lstm(
         trained with mean squared error (in those units squared).
     """
     values = as_float_array(train_values, "train_values", ("(time,)",))
-    if len(values) < 2 or values.std() == 0:
+    distinct = len(np.unique(values))
+    if distinct < 2:
         raise ValueError(
             "train_values must hold at least 2 different values to scale "
-            f"by, got {len(values)} values with standard deviation "
-            f"{values.std() if len(values) else 0}"
+            f"by, got {len(values)} values, {distinct} distinct"
         )
     lookback = check_positive_int(lookback, "lookback")
     horizon = check_positive_int(horizon, "horizon")
