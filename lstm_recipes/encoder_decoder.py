@@ -13,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from lstm_recipes.checks import check_positive_int, check_sequences
+from lstm_recipes.training import seed_initializers
 
 # --8<-- [end:imports]
 
@@ -534,10 +535,11 @@ def reset_weights(model, seed):
 
     The first ``fit`` of a model traces its training step into a graph,
     which costs seconds. Training the same model again from other seeds
-    need not pay that again: after ``keras.utils.set_random_seed(seed)``
-    every weight is drawn anew by its initializer (from a clone of the
-    model, so the same seed gives the same weights), and the optimizer's
-    state (step count, moment estimates) is set back to zero.
+    need not pay that again: after ``seed_initializers(seed)`` every
+    weight is drawn anew by its initializer (from a clone of the model, so
+    the same seed gives the same weights), and the optimizer's state (step
+    count, moment estimates) is set back to zero. TensorFlow's seed is left
+    alone, so the compiled graph is kept.
 
     Args:
         model: a compiled ``keras.Model`` whose initializers have no fixed
@@ -553,7 +555,7 @@ def reset_weights(model, seed):
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"seed must be an integer, got {seed!r}")
-    keras.utils.set_random_seed(int(seed))
+    seed_initializers(seed)
     model.set_weights(keras.models.clone_model(model).get_weights())
     optimizer = model.optimizer
     if optimizer.built:

@@ -23,6 +23,7 @@ from lstm_recipes.checks import (
     check_sequences,
     check_targets,
 )
+from lstm_recipes.training import seed_initializers
 
 # --8<-- [end:imports]
 
@@ -187,12 +188,16 @@ def gradient_paths(model, x, y, *, loss="binary_crossentropy"):
 def train_from_seeds(build, x, y, *, seeds, **fit_options):
     """Train one model per seed, as ``fit`` on a new model would, but faster.
 
-    For each seed this does what ``keras.utils.set_random_seed(seed)``,
-    ``model = build()`` and ``model.fit(x, y, **fit_options)`` do. Keras
-    traces a new training graph for every new model, which costs seconds on
-    a CPU, so here one extra model, the trainer, does all the training: for
-    each seed it takes the new model's initial weights and a reset
-    optimizer, trains, and hands its weights back to the new model.
+    For each seed this builds the model ``keras.utils.set_random_seed(seed)``
+    and ``model = build()`` would give, and trains it as
+    ``model.fit(x, y, **fit_options)`` would. Keras traces a new training
+    graph for every new model, which costs seconds on a CPU, so here one
+    extra model, the trainer, does all the training: for each seed it takes
+    the new model's initial weights and a reset optimizer, trains, and hands
+    its weights back to the new model. Seeding with ``seed_initializers``
+    keeps the trainer's graph; the batch order follows TensorFlow's seed, so
+    set it once before (``keras.utils.set_random_seed``) for a repeatable
+    series.
 
     Args:
         build: a function of no arguments that returns a compiled
@@ -222,7 +227,7 @@ def train_from_seeds(build, x, y, *, seeds, **fit_options):
     start = [v.numpy() for v in trainer.optimizer.variables]  # step 0
     models = {}
     for seed in seeds:
-        keras.utils.set_random_seed(int(seed))
+        seed_initializers(seed)  # the weights set_random_seed(seed) gives
         model = build()
         trainer.set_weights(model.get_weights())
         for variable, value in zip(trainer.optimizer.variables, start):

@@ -7,6 +7,7 @@ The stacked-LSTM chapter embeds the sections marked ``--8<--`` below.
 import keras
 
 from lstm_recipes.checks import check_positive_int
+from lstm_recipes.training import seed_initializers
 
 # --8<-- [end:imports]
 
@@ -82,7 +83,9 @@ def restartable(build):
     ``restart(seed)`` instead gives the one model the initial weights that
     ``build()`` draws after ``keras.utils.set_random_seed(seed)`` and an
     optimizer that has taken no step yet, so the training that follows is
-    that of a model built afresh from ``seed``, without the tracing.
+    that of a model built afresh from ``seed``, without the tracing. It
+    seeds with ``seed_initializers``, which leaves TensorFlow's seed (and
+    so its compiled graphs) alone: set that once, before the runs.
 
     Args:
         build: a function of no arguments that returns a compiled
@@ -109,7 +112,7 @@ def restartable(build):
     def restart(seed):
         if isinstance(seed, bool) or not isinstance(seed, int):
             raise TypeError(f"seed must be an integer, got {seed!r}")
-        keras.utils.set_random_seed(seed)
+        seed_initializers(seed)
         model.set_weights(build().get_weights())  # seed's initial weights
         for variable, value in zip(model.optimizer.variables, start):
             variable.assign(value)  # no step taken, no moments yet

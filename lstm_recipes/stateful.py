@@ -22,6 +22,7 @@ from lstm_recipes.checks import (
     check_sequences,
     check_targets,
 )
+from lstm_recipes.training import seed_initializers
 
 # --8<-- [end:imports]
 
@@ -258,7 +259,7 @@ def restart(model, seed):
 
     The weights are drawn as a new model built after
     ``keras.utils.set_random_seed(seed)`` would draw them (a clone of
-    ``model`` gives them), the optimizer's steps and moment estimates go
+    ``model`` gives them, after ``seed_initializers(seed)``), the optimizer's steps and moment estimates go
     back to zero, and stateful layers to a zero state. The compiled training
     step is kept, so training again from another seed does not pay for
     tracing a new graph (about a second on a small CPU, more than a short
@@ -266,13 +267,13 @@ def restart(model, seed):
 
     Args:
         model: a compiled ``keras.Model``.
-        seed: an integer, passed to ``keras.utils.set_random_seed``.
+        seed: an integer, passed to ``seed_initializers``.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model)}")
     if getattr(model, "optimizer", None) is None:
         raise ValueError("model must be compiled (it has no optimizer)")
-    keras.utils.set_random_seed(seed)
+    seed_initializers(seed)
     model.set_weights(keras.models.clone_model(model).get_weights())
     for variable in model.optimizer.variables:
         if variable.name != "learning_rate":

@@ -264,15 +264,34 @@ def test_train_from_seeds_matches_a_new_model_per_seed():
         return build_recurrent_classifier("LSTM", 6, 2, units=3)
 
     models = train_from_seeds(
-        build, x, y, seeds=[3, 4], epochs=2, batch_size=20
+        build, x, y, seeds=[3, 4], epochs=2, batch_size=20, shuffle=False
     )
     assert list(models) == [3, 4]
     for seed, model in models.items():
         keras.utils.set_random_seed(seed)
         alone = build()
-        alone.fit(x, y, epochs=2, batch_size=20, verbose=0)
+        alone.fit(x, y, epochs=2, batch_size=20, shuffle=False, verbose=0)
         for ours, theirs in zip(model.get_weights(), alone.get_weights()):
             np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-7)
+
+
+def test_train_from_seeds_with_shuffling_repeats_after_one_set_random_seed():
+    x, y = marked_sign_data(60, 6, seed=0)
+
+    def build():
+        return build_recurrent_classifier("LSTM", 6, 2, units=3)
+
+    def series():
+        keras.utils.set_random_seed(0)  # once, for the batch order
+        models = train_from_seeds(
+            build, x, y, seeds=[3, 4], epochs=2, batch_size=20
+        )
+        return [w for model in models.values() for w in model.get_weights()]
+
+    first, again = series(), series()
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(first[0], first[len(first) // 2])  # seeds differ
 
 
 @pytest.mark.parametrize(

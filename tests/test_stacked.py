@@ -96,10 +96,12 @@ def test_a_restarted_model_trains_like_a_new_one():
     restart(1).fit(x, y, epochs=2, batch_size=10, verbose=0)  # another seed
     model = restart(0)
     assert int(model.optimizer.iterations) == 0
-    model.fit(x, y, epochs=2, batch_size=10, verbose=0)
+    # unshuffled: the batch order follows TensorFlow's seed, which
+    # restart leaves alone (see seed_initializers)
+    model.fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0)
     keras.utils.set_random_seed(0)
     alone = small_stack()
-    alone.fit(x, y, epochs=2, batch_size=10, verbose=0)
+    alone.fit(x, y, epochs=2, batch_size=10, shuffle=False, verbose=0)
     for got, want in zip(model.get_weights(), alone.get_weights()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
