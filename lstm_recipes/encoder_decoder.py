@@ -13,7 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from lstm_recipes.checks import check_positive_int, check_sequences
-from lstm_recipes.training import seed_initializers
+from lstm_recipes.seeding import seed_initializers
 
 # --8<-- [end:imports]
 

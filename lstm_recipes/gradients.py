@@ -23,7 +23,7 @@ from lstm_recipes.checks import (
     check_sequences,
     check_targets,
 )
-from lstm_recipes.training import seed_initializers
+from lstm_recipes.seeding import seed_initializers
 
 # --8<-- [end:imports]
 

@@ -7,7 +7,7 @@ The stacked-LSTM chapter embeds the sections marked ``--8<--`` below.
 import keras
 
 from lstm_recipes.checks import check_positive_int
-from lstm_recipes.training import seed_initializers
+from lstm_recipes.seeding import seed_initializers
 
 # --8<-- [end:imports]
 

@@ -22,7 +22,7 @@ from lstm_recipes.checks import (
     check_sequences,
     check_targets,
 )
-from lstm_recipes.training import seed_initializers
+from lstm_recipes.seeding import seed_initializers
 
 # --8<-- [end:imports]
 
@@ -259,8 +259,9 @@ def restart(model, seed):
 
     The weights are drawn as a new model built after
     ``keras.utils.set_random_seed(seed)`` would draw them (a clone of
-    ``model`` gives them, after ``seed_initializers(seed)``), the optimizer's steps and moment estimates go
-    back to zero, and stateful layers to a zero state. The compiled training
+    ``model`` gives them, after ``seed_initializers(seed)``), the
+    optimizer's steps and moment estimates go back to zero, and stateful
+    layers to a zero state. The compiled training
     step is kept, so training again from another seed does not pay for
     tracing a new graph (about a second on a small CPU, more than a short
     run). For optimizers whose state starts at zero: Adam, SGD, RMSprop.

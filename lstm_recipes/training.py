@@ -8,10 +8,8 @@ pipeline instead, so Keras sees a handful of long epochs.
 
 # --8<-- [start:imports]
 import math
-import random
 
 import keras
-import numpy as np
 import tensorflow as tf
 
 from lstm_recipes.checks import (
@@ -22,7 +20,7 @@ from lstm_recipes.checks import (
 
 # --8<-- [end:imports]
 
-__all__ = ["fit_fast", "repeated_dataset", "seed_initializers"]
+__all__ = ["fit_fast", "repeated_dataset"]
 
 
 # --8<-- [start:repeated_dataset]
@@ -134,33 +132,3 @@ def fit_fast(
 
 
 # --8<-- [end:fit_fast]
-
-
-# --8<-- [start:seed_initializers]
-def seed_initializers(seed):
-    """Seed the initial weights of the models built next, and nothing else.
-
-    A Keras initializer without a seed of its own draws one from Python's
-    ``random`` module when it is created, so after ``seed_initializers(s)``
-    a new model (or a clone) gets exactly the weights it would get after
-    ``keras.utils.set_random_seed(s)``. Unlike ``set_random_seed``, this
-    leaves TensorFlow's seed alone: setting that clears TensorFlow's kernel
-    caches, and the next ``fit``, even of a model that has trained before,
-    then prepares its compiled graph again, about a second on a small CPU.
-
-    TensorFlow's seed still decides the order in which ``fit`` shuffles
-    NumPy arrays: set it once, with ``keras.utils.set_random_seed``, before
-    a series of runs.
-
-    Args:
-        seed: a non-negative integer.
-    """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if seed < 0:
-        raise ValueError(f"seed must be >= 0, got {seed}")
-    random.seed(int(seed))  # what Keras initializers draw their seeds from
-    np.random.seed(int(seed))
-
-
-# --8<-- [end:seed_initializers]
