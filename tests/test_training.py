@@ -4,6 +4,7 @@ import keras
 import numpy as np
 import pytest
 
+from lstm_recipes.evaluation import restart
 from lstm_recipes.lifecycle import build_lstm, next_value_data
 from lstm_recipes.problems import sequence_mean_data
 from lstm_recipes.training import fit_fast, repeated_dataset
@@ -14,19 +15,21 @@ def _model(seed=0):
     return build_lstm(4, 1, units=5)
 
 
-def _assert_same_weights(a, b):
-    for wa, wb in zip(a.get_weights(), b.get_weights()):
-        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+@pytest.fixture(scope="module")
+def one_model():
+    """One model and its initial weights, restarted by each test (one trace)."""
+    model = _model()
+    return model, model.get_weights()
 
 
 @pytest.mark.parametrize(
     "batch_size", [None, 8, 7]
 )  # 7 leaves a short last batch
-def test_same_weights_as_model_fit_without_shuffle(batch_size):
+def test_same_weights_as_model_fit_without_shuffle(one_model, batch_size):
+    model, start = one_model
     x, y = sequence_mean_data(30, 4, seed=1)
-    slow, fast = _model(), _model()
-    _assert_same_weights(slow, fast)
-    slow.fit(
+    restart(model, start)
+    model.fit(
         x,
         y,
         epochs=6,
@@ -34,15 +37,19 @@ def test_same_weights_as_model_fit_without_shuffle(batch_size):
         shuffle=False,
         verbose=0,
     )
-    fit_fast(fast, x, y, epochs=6, batch_size=batch_size)
-    _assert_same_weights(slow, fast)
+    slow = model.get_weights()
+    restart(model, start)
+    fit_fast(model, x, y, epochs=6, batch_size=batch_size)
+    for wa, wb in zip(slow, model.get_weights()):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     # and training did move the weights
-    assert not np.allclose(_model().get_weights()[0], fast.get_weights()[0])
+    assert not np.allclose(start[0], model.get_weights()[0])
 
 
-def test_history_counts_passes_and_averages_the_loss():
+def test_history_counts_passes_and_averages_the_loss(one_model):
+    model, start = one_model
     x, y = sequence_mean_data(20, 4)
-    model = _model()
+    restart(model, start)
     history = fit_fast(
         model, x, y, epochs=30, log_every=10, validation_data=(x, y)
     )
@@ -52,20 +59,28 @@ def test_history_counts_passes_and_averages_the_loss():
     assert history.history["loss"][-1] < history.history["loss"][0]
 
 
-def test_default_logs_once():
+def test_default_logs_once(one_model):
+    model, start = one_model
     x, y = sequence_mean_data(20, 4)
-    history = fit_fast(_model(), x, y, epochs=5)
+    history = fit_fast(restart(model, start), x, y, epochs=5)
     assert history.epoch == [5]
 
 
-def test_shuffle_is_seeded():
+def test_shuffle_is_seeded(one_model):
+    model, start = one_model
     x, y = sequence_mean_data(24, 4)
-    a, b, c = _model(), _model(), _model()
-    fit_fast(a, x, y, epochs=3, batch_size=6, shuffle=True, seed=5)
-    fit_fast(b, x, y, epochs=3, batch_size=6, shuffle=True, seed=5)
-    fit_fast(c, x, y, epochs=3, batch_size=6, shuffle=False)
-    _assert_same_weights(a, b)
-    assert not np.allclose(a.get_weights()[0], c.get_weights()[0])
+
+    def trained(**options):
+        restart(model, start)
+        fit_fast(model, x, y, epochs=3, batch_size=6, **options)
+        return model.get_weights()
+
+    a = trained(shuffle=True, seed=5)
+    b = trained(shuffle=True, seed=5)
+    c = trained(shuffle=False)
+    for wa, wb in zip(a, b):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+    assert not np.allclose(a[0], c[0])
 
 
 def test_repeated_dataset_streams_passes_back_to_back():
