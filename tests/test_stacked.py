@@ -72,7 +72,8 @@ def test_learns_to_continue_damped_sine_waves():
     naive = np.mean((y_test - x_test[:, -1]) ** 2)
     model = build_stacked_lstm(10, 1, 2, units=(12, 12))
     fit_fast(model, x, y, epochs=20, batch_size=50, shuffle=True)
-    assert model.evaluate(x_test, y_test, verbose=0) < naive / 20
+    forecast = keras.ops.convert_to_numpy(model(x_test))  # no test graph
+    assert np.mean((forecast - y_test) ** 2) < naive / 20
 
 
 def small_stack():
