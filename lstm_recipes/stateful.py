@@ -261,10 +261,12 @@ def restart(model, seed):
     ``keras.utils.set_random_seed(seed)`` would draw them (a clone of
     ``model`` gives them, after ``seed_initializers(seed)``), the
     optimizer's steps and moment estimates go back to zero, and stateful
-    layers to a zero state. The compiled training
-    step is kept, so training again from another seed does not pay for
-    tracing a new graph (about a second on a small CPU, more than a short
-    run). For optimizers whose state starts at zero: Adam, SGD, RMSprop.
+    layers to a zero state. The compiled training step is kept, so training
+    again from another seed does not pay for tracing a new graph (about a
+    second on a small CPU, more than a short run); TensorFlow is not
+    reseeded, which would clear its caches. Set its seed once, with
+    ``keras.utils.set_random_seed``, before a series of runs that shuffle.
+    For optimizers whose state starts at zero: Adam, SGD, RMSprop.
 
     Args:
         model: a compiled ``keras.Model``.

@@ -61,9 +61,6 @@ LABELS = {
         "最小–最大缩放只在 1950–1989 年（虚线左侧）上拟合"
     ),
     "scaled": "缩放后",
-    "3 letters as": "3 个字母作为",
-    "features, source tutorial": "特征（原教程）",
-    "passes over the 23 samples": "在 23 个样本上训练的遍数",
     # the life-cycle notebook
     "LSTM(10) on 0.0 ... 0.9: mean squared error": "LSTM(10) 学习 0.0 … 0.9：均方误差",
     "input value": "输入值",
