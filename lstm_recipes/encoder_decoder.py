@@ -492,7 +492,9 @@ def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="="):
 
 
 # --8<-- [start:make_dataset]
-def make_dataset(inputs, targets, *, batch_size=32, passes=1, seed=0):
+def make_dataset(
+    inputs, targets, *, batch_size=32, passes=1, seed=0, any_length=False
+):
     """A ``tf.data.Dataset`` that makes ``passes`` shuffled passes.
 
     ``model.fit(make_dataset(x, y, passes=20))`` trains for 20 passes over
@@ -507,6 +509,10 @@ def make_dataset(inputs, targets, *, batch_size=32, passes=1, seed=0):
         passes: passes over the samples per Keras epoch.
         seed: seed of the shuffle (TensorFlow combines it with its global
             seed, which ``keras.utils.set_random_seed`` sets).
+        any_length: leave the time axis of the inputs open (``None``) in
+            the dataset's shapes. ``fit`` traces its training step for the
+            shapes of the data; a model built for any length then traces
+            it once for datasets of all lengths, not again for each one.
 
     Returns:
         A ``tf.data.Dataset`` of ``(inputs, targets)`` batches, ``passes``
@@ -514,6 +520,8 @@ def make_dataset(inputs, targets, *, batch_size=32, passes=1, seed=0):
     """
     batch_size = check_positive_int(batch_size, "batch_size")
     passes = check_positive_int(passes, "passes")
+    if not isinstance(any_length, bool):
+        raise TypeError(f"any_length must be True or False, got {any_length!r}")
     parts = inputs if isinstance(inputs, tuple) else (inputs,)
     lengths = [len(part) for part in parts] + [len(targets)]
     if len(set(lengths)) != 1:
@@ -523,7 +531,17 @@ def make_dataset(inputs, targets, *, batch_size=32, passes=1, seed=0):
         )
     data = tf.data.Dataset.from_tensor_slices((inputs, targets))
     data = data.shuffle(lengths[0], seed=seed, reshuffle_each_iteration=True)
-    return data.batch(batch_size).repeat(passes).prefetch(tf.data.AUTOTUNE)
+    if any_length:  # (time_steps, ...) -> (None, ...); nothing is padded
+        x_spec, y_spec = data.element_spec
+        open_time = tf.nest.map_structure(
+            lambda spec: [None, *spec.shape[1:]], x_spec
+        )
+        data = data.padded_batch(
+            batch_size, padded_shapes=(open_time, y_spec.shape)
+        )
+    else:
+        data = data.batch(batch_size)
+    return data.repeat(passes).prefetch(tf.data.AUTOTUNE)
 
 
 # --8<-- [end:make_dataset]

@@ -271,6 +271,26 @@ def test_make_dataset_makes_shuffled_passes():
         make_dataset(x, y, passes=0)
 
 
+def test_make_dataset_any_length_opens_the_time_axis_only():
+    x = np.arange(30, dtype="float32").reshape(10, 3, 1)
+    y = np.arange(10)
+    fixed = make_dataset(x, y, batch_size=4, passes=2, seed=1)
+    free = make_dataset(x, y, batch_size=4, passes=2, seed=1, any_length=True)
+    assert fixed.element_spec[0].shape.as_list() == [None, 3, 1]
+    assert free.element_spec[0].shape.as_list() == [None, None, 1]
+    assert free.element_spec[1].shape.as_list() == [None]
+    for (x_a, y_a), (x_b, y_b) in zip(fixed, free):  # same batches, no pads
+        np.testing.assert_array_equal(x_a.numpy(), x_b.numpy())
+        np.testing.assert_array_equal(y_a.numpy(), y_b.numpy())
+    two = make_dataset((x, x[:, :2]), y, batch_size=5, any_length=True)
+    assert [s.shape.as_list() for s in two.element_spec[0]] == [
+        [None, None, 1],
+        [None, None, 1],
+    ]
+    with pytest.raises(TypeError, match=r"any_length must be True or False"):
+        make_dataset(x, y, any_length="yes")
+
+
 def test_reset_weights_starts_afresh_from_the_seed():
     model = build_repeat_vector(6, 1, 2, 1, units=4, bidirectional=True)
     x = np.random.default_rng(0).random((32, 6, 1), dtype="float32")
