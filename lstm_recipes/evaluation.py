@@ -69,11 +69,11 @@ def restart(model, weights):
     The optimizer's state (step count, moment estimates) goes back to zero;
     its learning rate stays. A model restarted from the same weights and
     fed the same batches trains to the same weights again. Unlike
-    ``reset_weights``, which draws new weights after
-    ``keras.utils.set_random_seed`` (and so clears TensorFlow's caches, so
-    that the next ``fit`` prepares its graph again, for about a second),
-    ``restart`` touches no seed: draw the starting weights of all seeds
-    first, then restart from them run after run.
+    ``reset_weights``, which clones the model to draw new weights from a
+    seed, ``restart`` draws nothing and touches no seed (setting
+    TensorFlow's seed clears its caches, so that the next ``fit`` prepares
+    its graph again, for about a second): draw the starting weights of all
+    seeds first, then restart from them run after run.
 
     Args:
         model: a compiled ``keras.Model``.

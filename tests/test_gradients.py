@@ -59,6 +59,13 @@ def test_build_recurrent_classifier_layers():
     assert model.output_shape == (None, 1)
 
 
+def test_build_recurrent_classifier_compiles_with_xla_when_asked():
+    model = build_recurrent_classifier("LSTM", 7, 3, units=2, jit_compile=True)
+    assert model.jit_compile is True
+    plain = build_recurrent_classifier("LSTM", 7, 3, units=2, jit_compile=False)
+    assert plain.jit_compile is False
+
+
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
