@@ -579,7 +579,7 @@ def reset_weights(model, seed):
     if optimizer.built:
         learning_rate = float(optimizer.learning_rate)
         for variable in optimizer.variables:
-            variable.assign(keras.ops.zeros_like(variable))
+            variable.assign(np.zeros(variable.shape, variable.dtype))
         optimizer.learning_rate = learning_rate
     return model
 

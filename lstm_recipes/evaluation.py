@@ -104,7 +104,7 @@ def restart(model, weights):
     if optimizer.built:
         learning_rate = float(optimizer.learning_rate)
         for variable in optimizer.variables:  # step count, moments
-            variable.assign(keras.ops.zeros_like(variable))
+            variable.assign(np.zeros(variable.shape, variable.dtype))
         optimizer.learning_rate = learning_rate
     return model
 
