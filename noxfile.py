@@ -1,6 +1,7 @@
 """Tasks of the book. Each session installs what it needs from pyproject.toml.
 
     nox -s tests       every test on the CPU build of TensorFlow (what CI runs)
+    nox -s tests_jax   unit tests and every page on Keras' JAX backend (jax[cpu])
     nox -s tests_gpu   the same on the GPU build, plus GPU checks; skips without a GPU
     nox -s docs        strict site build into site/
     nox -s serve       build and serve the site at http://127.0.0.1:8000
@@ -38,6 +39,33 @@ def tests(session):
     session.run("python", "-c", VERSIONS)
     session.run(
         "python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *session.posargs
+    )
+
+
+@nox.session
+def tests_jax(session):
+    """Unit tests and every page on Keras' JAX backend; pages compared by the
+    other-backend rule (tests/pages/compare.py). TensorFlow stays installed:
+    tf.data feeds the models on any backend. Not the site build (TensorFlow's)."""
+    session.install("-e", ".[cpu,jax,test,docs]")
+    env = {"KERAS_BACKEND": "jax"}
+    session.run(
+        "python",
+        "-c",
+        "import jax, keras; print(f'keras {keras.__version__} on "
+        "{keras.backend.backend()}, jax {jax.__version__}, "
+        "devices: {jax.devices()}')",
+        env=env,
+    )
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-m",
+        "not gpu and not site",
+        *PARALLEL,
+        *session.posargs,
+        env=env,
     )
 
 

@@ -15,7 +15,7 @@ from sybil.testing import check_lexer, check_sybil
 
 from tests.pages import markup, plugin
 from tests.pages.__main__ import main as pages_main
-from tests.pages.compare import outputs_match
+from tests.pages.compare import outputs_match, rule_for_backend
 from tests.pages.markup import page_units as page_examples
 from tests.pages.markup import read_blocks
 from tests.pages.plugin import expand_includes
@@ -146,7 +146,13 @@ def test_conditional_skip_and_output_options_attach_to_the_next_block():
 
 
 @pytest.mark.parametrize(
-    "options", ["output: tol=1", "output: numbers=some", "output: rtol"]
+    "options",
+    [
+        "output: tol=1",
+        "output: numbers=some",
+        "output: rtol",
+        "output: other_backends=floats",
+    ],
 )
 def test_unknown_output_options_fail_the_block(options):
     [example] = page_examples(
@@ -209,10 +215,45 @@ def test_a_missing_include_fails_its_block(include):
         ("a b", "a b c", {}, False),
         ("x nan", "x nan", {}, True),
         ("layer_1", "layer_2", {}, False),
+        (
+            "loss 0.5, 17 epochs",
+            "loss 0.9, 17 epochs",
+            {"numbers": "floats"},
+            True,
+        ),
+        (
+            "loss 0.5, 17 epochs",
+            "loss 0.5, 12 epochs",
+            {"numbers": "floats"},
+            False,
+        ),
+        ("loss 0.5", "loss 1", {"numbers": "floats"}, False),
+        ("loss 0.5", "accuracy 0.5", {"numbers": "floats"}, False),
     ],
 )
 def test_outputs_match(expected, actual, options, result):
     assert outputs_match(expected, actual, **options) is result
+
+
+@pytest.mark.parametrize(
+    ("options", "backend", "rule"),
+    [
+        ({"rtol": 0.2}, "tensorflow", {"rtol": 0.2}),
+        (
+            {"rtol": 0.2, "other_backends": "numbers"},
+            "tensorflow",
+            {"rtol": 0.2},
+        ),
+        ({"rtol": 0.2}, "jax", {"numbers": "floats"}),
+        ({}, "jax", {"numbers": "floats"}),
+        ({"other_backends": "numbers"}, "jax", {"numbers": "any"}),
+        ({"other_backends": "any"}, "torch", None),
+    ],
+)
+def test_outputs_on_other_backends_keep_words_and_integers(
+    options, backend, rule
+):
+    assert rule_for_backend(options, backend) == rule
 
 
 # --------------------------------------------------------------------------- end to end

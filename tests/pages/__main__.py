@@ -123,6 +123,17 @@ def main(argv=None):
         help="rewrite the output blocks and figures of both languages",
     )
     args = parser.parse_args(argv)
+    if args.update:
+        import keras
+
+        from tests.pages.compare import REFERENCE_BACKEND
+
+        if keras.backend.backend() != REFERENCE_BACKEND:
+            parser.error(
+                f"--update writes the outputs the pages print, which are "
+                f"{REFERENCE_BACKEND}'s; this is the "
+                f"{keras.backend.backend()} backend (unset KERAS_BACKEND)"
+            )
     plugin.PageDocument.update = args.update
     failed = False
     for key, paths in pairs_of(args.pages).items():

@@ -5,6 +5,14 @@ in the expected text matches any run of tokens. Floats may be loosened by
 ``rtol``/``atol`` (or freed by ``numbers="any"``, for timings); integers, such
 as weight or sample counts, are always compared exactly unless every number is
 freed.
+
+The printed outputs on the pages are TensorFlow's (``REFERENCE_BACKEND``).
+On another Keras backend the random streams differ, so trained figures
+cannot match. There ``numbers="floats"`` applies: words and integers exact,
+every float free (it must still be a number, in its place). An output block
+whose integers or words come from training says so with
+``other_backends=numbers`` (every number free) or ``other_backends=any``
+(not compared: text a model wrote); see ``rule_for_backend``.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ NUMBER = re.compile(
     r"|\bnan\b|\binf\b"
 )
 ELLIPSIS = "..."
+REFERENCE_BACKEND = "tensorflow"  # the backend whose outputs the pages print
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,6 +51,18 @@ def output_tokens(text):
     return tokens
 
 
+def rule_for_backend(options, backend):
+    """The keyword arguments of ``outputs_match`` for an output block with
+    ``options`` on Keras backend ``backend``; ``None``: not compared."""
+    options = dict(options)
+    other = options.pop("other_backends", None)
+    if backend == REFERENCE_BACKEND:
+        return options
+    if other == "any":
+        return None
+    return {"numbers": "any" if other == "numbers" else "floats"}
+
+
 def _same(expected, actual, rtol, atol, numbers):
     if isinstance(expected, Number) and isinstance(actual, Number):
         e, a = expected.value, actual.value
@@ -49,12 +70,17 @@ def _same(expected, actual, rtol, atol, numbers):
             return True
         if expected.integer:
             return actual.integer and e == a
+        if numbers == "floats":
+            return not actual.integer
         return abs(a - e) <= atol + rtol * abs(e)
     return expected == actual
 
 
 def outputs_match(expected, actual, *, rtol=0.0, atol=0.0, numbers="exact"):
     """True if ``actual`` printed text matches ``expected``.
+
+    ``numbers``: ``"exact"`` (floats within ``rtol``/``atol``), ``"floats"``
+    (integers exact, any float matches a float) or ``"any"``.
 
     Wildcard matching without recursion: on a mismatch, go back to the last
     ``...`` and let it swallow one more token.

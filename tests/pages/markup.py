@@ -31,7 +31,7 @@ PYTHON_ALIASES = {
     "pyi",
     "pytb",
 }
-OUTPUT_OPTIONS = {"rtol", "atol", "numbers"}
+OUTPUT_OPTIONS = {"rtol", "atol", "numbers", "other_backends"}
 
 FENCES = RawFencedCodeBlockLexer(
     info_pattern=re.compile(r"(?P<info>[^\n]*)\n"),
@@ -191,12 +191,18 @@ def parse_output_options(arguments):
         key, sep, value = item.partition("=")
         if not sep or key not in OUTPUT_OPTIONS:
             raise ValueError(
-                f"unknown output option {item!r}; use rtol=, atol= or "
-                "numbers=any"
+                f"unknown output option {item!r}; use rtol=, atol=, "
+                "numbers=any or other_backends=numbers|any"
             )
         if key == "numbers":
             if value != "any":
                 raise ValueError(f"numbers= takes only 'any', got {value!r}")
+            options[key] = value
+        elif key == "other_backends":
+            if value not in ("numbers", "any"):
+                raise ValueError(
+                    f"other_backends= takes 'numbers' or 'any', got {value!r}"
+                )
             options[key] = value
         else:
             options[key] = float(value)

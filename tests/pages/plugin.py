@@ -27,7 +27,7 @@ from sybil.evaluators.skip import Skipper
 from sybil.integration.pytest import SybilItem
 
 from tests.pages import markup
-from tests.pages.compare import outputs_match
+from tests.pages.compare import outputs_match, rule_for_backend
 from tests.pages.runner import (
     DOCS,
     RUNS,
@@ -155,17 +155,17 @@ def check(document, unit, result):
                         f"{left}: add it to LABELS in lstm_recipes/zh_labels.py"
                     )
     if unit.output is not None and not document.update:
-        options = unit.output_options
-        if not outputs_match(
-            unit.output.text,
-            result.printed,
-            rtol=options.get("rtol", 0.0),
-            atol=options.get("atol", 0.0),
-            numbers=options.get("numbers", "exact"),
+        import keras
+
+        backend = keras.backend.backend()
+        options = rule_for_backend(unit.output_options, backend)
+        if options is not None and not outputs_match(
+            unit.output.text, result.printed, **options
         ):
             return (
                 f"printed output differs from the page's output block "
-                f"(line {unit.output.line}, options {options or 'exact'}).\n"
+                f"(line {unit.output.line}, {backend} backend, options "
+                f"{options or 'exact'}).\n"
                 f"--- page shows\n{unit.output.text}"
                 f"--- code printed\n{result.printed}"
             )
