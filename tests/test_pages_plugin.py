@@ -8,11 +8,13 @@ import sys
 import unittest
 from pathlib import Path
 
+import keras
 import pytest
 from sybil import Sybil
 from sybil.example import SybilFailure
 from sybil.testing import check_lexer, check_sybil
 
+from tests.backends import tensorflow_only
 from tests.pages import markup, plugin
 from tests.pages.__main__ import main as pages_main
 from tests.pages.compare import outputs_match, rule_for_backend
@@ -384,6 +386,7 @@ def test_a_figure_before_any_block_fails_and_code_images_are_ignored():
     assert page_examples(quoted)[0].figures == []
 
 
+@tensorflow_only("--update writes the outputs of the reference backend")
 def test_update_copies_figures_beside_the_page(tmp_path):
     page = tmp_path / "page.md"
     page.write_text(
@@ -397,6 +400,15 @@ def test_update_copies_figures_beside_the_page(tmp_path):
     assert (tmp_path / "figures" / "a.png").stat().st_size > 0
     assert f"{F}output\n3\n{F}\n" in page.read_text(encoding="utf-8")
     assert pages_main([str(page)]) == 0
+
+
+def test_update_refuses_another_backend(tmp_path, monkeypatch, capsys):
+    page = tmp_path / "page.md"
+    page.write_text(f"{F}python\nprint(3)\n{F}\n", encoding="utf-8")
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    with pytest.raises(SystemExit):
+        pages_main(["--update", str(page)])
+    assert "tensorflow's; this is the jax backend" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------------- every block is a test
