@@ -92,10 +92,11 @@ def check_input(model, x):
     """Return ``x`` as float32 if it has the shape ``model`` was built for.
 
     An LSTM runs over any number of time steps. Keras (3.15) checks the
-    shape on the first call of ``predict`` only: after that, a window of the
-    wrong length gives a forecast without a word, and a wrong number of
-    features fails deep inside the graph. This check fails at once, every
-    time, naming the shape the model expects.
+    shape on the first call of ``predict`` only, and on the JAX backend not
+    even then: a window of the wrong length gives a forecast without a word,
+    and a wrong number of features fails deep inside the graph (on JAX, it
+    also leaves the model without its weights). This check fails at once,
+    every time, naming the shape the model expects.
 
     Args:
         model: a ``keras.Model`` with one input, shape

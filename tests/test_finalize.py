@@ -12,6 +12,7 @@ from lstm_recipes.finalize import (
     load_keras_file,
     save_atomic,
 )
+from tests.backends import BACKEND, tensorflow_only
 
 RNG = np.random.default_rng(0)
 VALUES = RNG.normal(23.0, 2.0, 200)  # a series around 23 °C
@@ -104,9 +105,10 @@ def test_check_input_names_the_expected_shape(model, x, shape):
         check_input(model, x)
 
 
+@tensorflow_only("its trainer checks the input shape on the first predict")
 def test_keras_alone_checks_the_length_only_on_the_first_call():
-    """The reason for check_input: after one prediction, Keras (3.15)
-    forecasts from a window of the wrong length without a word."""
+    """On TensorFlow, Keras (3.15) checks the shape of the first input to
+    ``predict``, and of no later one."""
     keras.utils.set_random_seed(0)
     model = build_scaled_lstm(VALUES, 5)
     with pytest.raises(ValueError, match=r"expected shape=\(None, 5, 1\)"):
@@ -114,6 +116,35 @@ def test_keras_alone_checks_the_length_only_on_the_first_call():
     model.predict(X, verbose=0)
     forecast = model.predict(X[:, 1:], verbose=0)  # 4 time steps, not 5
     assert forecast.shape == (6, 1) and np.isfinite(forecast).all()
+
+
+def test_keras_alone_forecasts_from_a_window_of_the_wrong_length():
+    """The reason for check_input: once the model has predicted, Keras
+    (3.15) forecasts from a window of the wrong length without a word, on
+    every backend (on JAX, even on the first call)."""
+    keras.utils.set_random_seed(0)
+    model = build_scaled_lstm(VALUES, 5)
+    model.predict(X, verbose=0)
+    forecast = model.predict(X[:, 1:], verbose=0)  # 4 time steps, not 5
+    assert forecast.shape == (6, 1) and np.isfinite(forecast).all()
+    if BACKEND == "jax":  # no check at all, not even on the first call
+        fresh = build_scaled_lstm(VALUES, 5)
+        first = fresh.predict(X[:, 1:], verbose=0)
+        assert first.shape == (6, 1) and np.isfinite(first).all()
+
+
+@pytest.mark.skipif(BACKEND != "jax", reason="a behaviour of the JAX trainer")
+def test_on_jax_a_failed_predict_loses_the_weights():
+    """Why the finalize chapter loads its model again after feeding it two
+    features: on JAX, Keras (3.15) clears the model's variables for the
+    predict loop and does not put them back when the loop fails."""
+    keras.utils.set_random_seed(0)
+    model = build_scaled_lstm(VALUES, 5)
+    model.predict(X, verbose=0)
+    with pytest.raises(TypeError, match="LSTMCell"):
+        model.predict(np.concatenate([X, X], axis=2), verbose=0)
+    with pytest.raises(TypeError, match="'NoneType' object is not callable"):
+        model.predict(X, verbose=0)
 
 
 def test_check_input_refuses_bad_values_and_types(model):
