@@ -156,6 +156,10 @@ def fit_stateful(model, x, y, *, epochs, reset_every=None):
 
     Returns:
         The ``keras.callbacks.History`` (one entry for all passes).
+
+    Raises:
+        NotImplementedError: on the JAX backend, for a model with a stateful
+            layer: there, every batch of ``fit`` starts from a zero state.
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model)}")
@@ -190,6 +194,13 @@ def fit_stateful(model, x, y, *, epochs, reset_every=None):
         raise ValueError(
             f"the batches between resets ({reset_every}) must be a multiple "
             f"of the model's steps_per_execution ({per_call})"
+        )
+    if keras.backend.backend() == "jax" and any(
+        getattr(layer, "stateful", False) for layer in model.layers
+    ):
+        raise NotImplementedError(
+            "Keras's JAX trainer does not carry a stateful layer's state "
+            "from batch to batch in fit; train this model on TensorFlow"
         )
     # drop_remainder keeps the batch size fixed, as a stateful layer needs.
     data = tf.data.Dataset.from_tensor_slices((x, y))
