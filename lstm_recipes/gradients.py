@@ -8,6 +8,10 @@ seed without tracing a new training graph for each. ``memory_report`` looks
 inside a trained ``keras.layers.LSTM``: how much of a value written at a
 given step its best unit still holds at the end, and whether its input gate
 opens there.
+
+``input_gradient_norms``, ``gradient_paths``, ``gradient_norm`` and
+``update_norm`` use ``tf.GradientTape`` and need Keras' TensorFlow backend;
+the other functions run on any backend.
 """
 
 # --8<-- [start:imports]

@@ -15,8 +15,12 @@ from lstm_recipes.gradients import (
     update_norm,
 )
 from lstm_recipes.problems import marked_sign_data
+from tests.backends import tensorflow_only
+
+TAPE = "the gradient recipes use tf.GradientTape"
 
 
+@tensorflow_only(TAPE)
 def test_input_gradient_norms_shape_and_order():
     x, y = marked_sign_data(20, 12, seed=0)
     keras.utils.set_random_seed(0)
@@ -26,6 +30,7 @@ def test_input_gradient_norms_shape_and_order():
     assert (norms >= 0).all()
 
 
+@tensorflow_only(TAPE)
 def test_input_gradient_is_zero_where_the_output_does_not_look():
     # A model that reads only the last time step: earlier gradients are 0.
     inputs = keras.Input(shape=(5, 1))
@@ -37,6 +42,7 @@ def test_input_gradient_is_zero_where_the_output_does_not_look():
     np.testing.assert_array_equal(norms[1:], np.zeros(4))
 
 
+@tensorflow_only(TAPE)
 def test_global_clipnorm_bounds_the_step():
     x, y = marked_sign_data(50, 20, seed=0)
     keras.utils.set_random_seed(0)
@@ -203,6 +209,7 @@ def test_memory_report_refuses_bad_inputs(make_layer, x, marks, error, message):
         memory_report(make_layer(), x, marks)
 
 
+@tensorflow_only(TAPE)
 def test_gradient_paths_add_up_to_the_full_gradient():
     x, y = marked_sign_data(30, 12, seed=0)
     keras.utils.set_random_seed(0)
@@ -219,6 +226,7 @@ def test_gradient_paths_add_up_to_the_full_gradient():
     assert paths["rest"][-1] > 0
 
 
+@tensorflow_only(TAPE)
 def test_without_recurrent_weights_only_the_cell_path_is_left():
     x, y = marked_sign_data(30, 8, seed=1)
     keras.utils.set_random_seed(0)
@@ -316,6 +324,7 @@ def test_train_from_seeds_refuses_bad_inputs(build, seeds, error, message):
         train_from_seeds(build, x, y, seeds=seeds, epochs=1)
 
 
+@tensorflow_only(TAPE)
 def test_update_norm_takes_the_step_fit_takes():
     x, y = marked_sign_data(40, 6, seed=0)
     steps = []
