@@ -251,6 +251,9 @@ def pytest_runtest_makereport(item, call):
         outcome.get_result().user_properties.append(
             ("page-seconds", (page.key, page.last_seconds))
         )
+        # Read once: an example that never reaches ``evaluate`` (a skip
+        # directive) must not report the block before it again.
+        page.last_seconds = 0.0
 
 
 def pytest_sessionfinish(session):
