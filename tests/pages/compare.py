@@ -60,8 +60,8 @@ def rule_for_backend(options, backend):
         return options
     if other == "any":
         return None
-    if other == "numbers" or options.get("numbers") == "any":
-        return {"numbers": "any"}  # free on the reference backend: free here too
+    if other == "numbers" or options.get("numbers") == "any":  # timings too
+        return {"numbers": "any"}
     return {"numbers": "floats"}
 
 
