@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import types
 import unittest
 from pathlib import Path
 
@@ -586,3 +587,9 @@ def test_integers_are_exact_whatever_the_tolerance(
     expected, actual, options, result
 ):
     assert outputs_match(expected, actual, **options) is result
+
+
+def test_a_block_time_is_reported_once():
+    page = types.SimpleNamespace(key="models/x.md", last_seconds=2.5)
+    assert plugin.take_seconds(page) == ("models/x.md", 2.5)
+    assert plugin.take_seconds(page) == ("models/x.md", 0.0)  # e.g. a skip

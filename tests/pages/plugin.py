@@ -249,11 +249,16 @@ def pytest_runtest_makereport(item, call):
     page = _page_of(item)
     if page is not None and call.when == "call":
         outcome.get_result().user_properties.append(
-            ("page-seconds", (page.key, page.last_seconds))
+            ("page-seconds", take_seconds(page))
         )
-        # Read once: an example that never reaches ``evaluate`` (a skip
-        # directive) must not report the block before it again.
-        page.last_seconds = 0.0
+
+
+def take_seconds(page):
+    """``(key, seconds)`` of the block that last ran on ``page``, read once:
+    an example that never reaches ``evaluate`` (a skip directive) must not
+    report the block before it again."""
+    seconds, page.last_seconds = page.last_seconds, 0.0
+    return page.key, seconds
 
 
 def pytest_sessionfinish(session):
