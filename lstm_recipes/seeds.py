@@ -27,7 +27,7 @@ from lstm_recipes.seeding import seed_initializers
 
 # --8<-- [end:imports]
 
-__all__ = ["SeedRuns", "fit_seeds", "vectorise"]
+__all__ = ["SeedRuns", "fit_seeds", "put_weights", "seed_weights", "vectorise"]
 
 
 def _einsum_last(x, kernel):
@@ -59,7 +59,7 @@ class SeedDense(layers.Layer):
                 shape=(self.seeds, self.units), name="bias"
             )
 
-    def call(self, x):
+    def call(self, x, mask=None, training=None):  # mask: passed through
         y = _einsum_last(x, self.kernel)
         if self.use_bias:
             shape = (1, self.seeds) + (1,) * (len(x.shape) - 3)
@@ -129,7 +129,7 @@ class SeedLSTM(layers.Layer):
         )
         return carry, carry[2]
 
-    def call(self, inputs, initial_state=None, mask=None):
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         # every step's input times the kernel at once: (time, s, batch, 4u)
         x = ops.transpose(inputs, (2, 1, 0, 3))
         z = ops.einsum("tsbf,sfg->tsbg", x, self.kernel)
@@ -201,7 +201,11 @@ class SeedBidirectional(layers.Layer):
         )
         self.supports_masking = True
 
-    def call(self, inputs, initial_state=None, mask=None):
+    def build(self, input_shape):
+        self.forward.build(input_shape)
+        self.backward.build(input_shape)
+
+    def call(self, inputs, initial_state=None, mask=None, training=None):
         half = None if initial_state is None else len(initial_state) // 2
         forward = self.forward(
             inputs,
@@ -239,8 +243,11 @@ class SeedBidirectional(layers.Layer):
 
 
 class SeedEmbedding(layers.Layer):
-    """``Embedding`` for ``seeds`` copies: table ``(seeds, vocabulary,
-    dimension)``; integer inputs ``(batch, seeds, ...)``."""
+    """``Embedding`` for ``seeds`` copies; integer inputs ``(batch, seeds,
+    ...)``. The tables are stacked, ``(seeds * vocabulary, dimension)``:
+    copy ``k`` looks up row ``k * vocabulary + id``. A lookup in a
+    variable keeps TensorFlow's gradient sparse (one row per id read), so
+    the optimizer updates the tables exactly as it would one table."""
 
     def __init__(self, seeds, input_dim, output_dim, mask_zero=False, **kw):
         super().__init__(**kw)
@@ -249,16 +256,15 @@ class SeedEmbedding(layers.Layer):
 
     def build(self, input_shape):
         self.embeddings = self.add_weight(
-            shape=(self.seeds, self.input_dim, self.output_dim),
+            shape=(self.seeds * self.input_dim, self.output_dim),
             name="embeddings",
         )
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         tokens = ops.cast(inputs, "int32")
         shape = (1, self.seeds) + (1,) * (len(tokens.shape) - 2)
         offsets = ops.reshape(ops.arange(self.seeds) * self.input_dim, shape)
-        table = ops.reshape(self.embeddings, (-1, self.output_dim))
-        return ops.take(table, tokens + offsets, axis=0)
+        return ops.take(self.embeddings, tokens + offsets, axis=0)
 
     def compute_mask(self, inputs, mask=None):
         return ops.not_equal(inputs, 0) if self.mask_zero else None
@@ -274,6 +280,9 @@ class Folded(layers.Layer):
         self.seeds, self.layer = seeds, layer
         self.layer_arguments = inspect.signature(layer.call).parameters
         self.supports_masking = True
+
+    def build(self, *shapes):
+        pass  # no weights; the layer builds itself at its first call
 
     def _fold(self, tensors):
         return keras.tree.map_structure(
@@ -421,7 +430,8 @@ def vectorise(model, seeds):
     Returns:
         ``(vectorised, variables)``: the new model (not compiled) and, for
         each of ``model.weights`` in order, the variable of ``vectorised``
-        that holds it for every copy, shape ``(seeds, *weight.shape)``.
+        that holds it for every copy: ``(seeds, *weight.shape)`` values,
+        reshaped to the variable's shape (see ``put_weights``).
 
     Raises:
         ValueError: a layer cannot be vectorised (the message names it).
@@ -456,6 +466,22 @@ def vectorise(model, seeds):
 
 
 # --8<-- [end:vectorise]
+
+
+def put_weights(variables, per_seed):
+    """Give every copy its weights: ``per_seed[k]`` is a list of arrays in
+    the order of the original model's weights."""
+    for i, variable in enumerate(variables):
+        stacked = np.stack([weights[i] for weights in per_seed])
+        variable.assign(stacked.reshape(variable.shape))
+
+
+def seed_weights(variables, shapes, k):
+    """Copy ``k``'s weights, as ``model.get_weights()`` lists them."""
+    return [
+        np.array(v.numpy().reshape(-1, *shape)[k])
+        for v, shape in zip(variables, shapes)
+    ]
 
 
 class _SumOverSeeds(keras.losses.Loss):
@@ -583,16 +609,16 @@ class _EarlyStoppingPerSeed(keras.callbacks.Callback):
     """``EarlyStopping(patience, restore_best_weights=True)`` for every
     copy on its own; training ends when every copy has stopped."""
 
-    def __init__(self, seeds, patience, variables):
+    def __init__(self, seeds, patience, variables, shapes):
         super().__init__()
-        self.patience, self.variables = patience, variables
+        self.patience, self.variables, self.shapes = patience, variables, shapes
         self.best = [np.inf] * seeds
         self.wait = [0] * seeds
         self.stopped = [None] * seeds  # epoch at which each copy stopped
         self.best_weights = [None] * seeds
 
     def _weights(self, k):
-        return [np.array(v.numpy()[k]) for v in self.variables]
+        return seed_weights(self.variables, self.shapes, k)
 
     def on_epoch_end(self, epoch, logs=None):
         for k, stopped in enumerate(self.stopped):
@@ -698,9 +724,16 @@ def fit_seeds(
         raise TypeError(
             f"model must be a compiled keras.Model, got {type(model).__name__}"
         )
-    seeds = [int(s) for s in seeds]
+    seeds = list(seeds)
+    if not all(isinstance(s, (int, np.integer)) for s in seeds) or any(
+        isinstance(s, bool) for s in seeds
+    ):
+        raise TypeError(f"seeds must be integers, got {seeds!r}")
     if not seeds or len(set(seeds)) != len(seeds) or min(seeds) < 0:
-        raise ValueError(f"seeds must be distinct integers >= 0, got {seeds}")
+        raise ValueError(
+            f"seeds must be one or more distinct integers >= 0, got {seeds}"
+        )
+    seeds = [int(s) for s in seeds]
     epochs = check_positive_int(epochs, "epochs")
     batch_size = check_positive_int(batch_size, "batch_size")
     passes = check_positive_int(passes_per_epoch, "passes_per_epoch")
@@ -729,13 +762,14 @@ def fit_seeds(
             for k in range(n)
         ],  # fmt: skip
         jit_compile=model.jit_compile,
+        steps_per_execution=model.steps_per_execution,
     )
     starts = []  # each seed's initial weights, as a model built afresh
     for seed in seeds:
         seed_initializers(seed)
         starts.append(keras.models.clone_model(model).get_weights())
-    for i, variable in enumerate(variables):
-        variable.assign(np.stack([start[i] for start in starts]))
+    shapes = [tuple(w.shape) for w in model.weights]
+    put_weights(variables, starts)
     order = _shuffles(seeds, len(y), epochs * passes, shuffle)
     data, steps = _dataset(parts, y, order, batch_size)
     callbacks, validation = [], None
@@ -747,7 +781,9 @@ def fit_seeds(
             np.repeat(y_val[:, None], n, axis=1),
         )
     if patience is not None:
-        callbacks.append(_EarlyStoppingPerSeed(n, patience, variables))
+        callbacks.append(
+            _EarlyStoppingPerSeed(n, patience, variables, shapes)
+        )
     logs = vectorised.fit(
         data,
         epochs=epochs,
@@ -758,7 +794,7 @@ def fit_seeds(
         shuffle=False,  # the dataset holds every copy's own order
         verbose=verbose,
     ).history
-    weights = [[np.array(v.numpy()[k]) for v in variables] for k in range(n)]
+    weights = [seed_weights(variables, shapes, k) for k in range(n)]
     history = []
     for k in range(n):
         last = len(logs["loss"])
@@ -774,8 +810,7 @@ def fit_seeds(
                 if f"{prefix}{name}_{k}" in logs
             }
         )
-    for i, variable in enumerate(variables):  # the kept weights, all seeds
-        variable.assign(np.stack([w[i] for w in weights]))
+    put_weights(variables, weights)  # the kept weights, all seeds
     return SeedRuns(seeds, history, weights, vectorised)
 
 
