@@ -605,6 +605,11 @@ def _dataset(parts, y, order, batch_size):
     return data.prefetch(tf.data.AUTOTUNE), steps
 
 
+def _divisor_up_to(limit, steps):
+    """The largest divisor of ``steps`` that is at most ``limit``."""
+    return max(d for d in range(1, min(limit, steps) + 1) if steps % d == 0)
+
+
 class _EarlyStoppingPerSeed(keras.callbacks.Callback):
     """``EarlyStopping(patience, restore_best_weights=True)`` for every
     copy on its own; training ends when every copy has stopped."""
@@ -690,6 +695,7 @@ def fit_seeds(
     metrics=(),
     shuffle=True,
     passes_per_epoch=1,
+    jit_compile=None,
     verbose=0,
 ):
     """Train one copy of ``model`` per seed, all in one program.
@@ -715,6 +721,7 @@ def fit_seeds(
             seed, e.g. ``["sparse_categorical_accuracy"]``.
         shuffle: reshuffle before every pass.
         passes_per_epoch: passes over the data per epoch (per history entry).
+        jit_compile: compile with XLA; ``None``: as ``model`` was compiled.
         verbose: passed to ``fit``.
 
     Returns:
@@ -749,6 +756,8 @@ def fit_seeds(
     parts, y = _check_data(model, x, y, "x, y")
     n = len(seeds)
     vectorised, variables = vectorise(model, n)
+    order = _shuffles(seeds, len(y), epochs * passes, shuffle)
+    data, steps = _dataset(parts, y, order, batch_size)
     loss = _as_loss(model.loss)
     functions = {"loss": loss.call} | {
         (m if isinstance(m, str) else m.__name__): keras.metrics.get(m)
@@ -761,8 +770,10 @@ def fit_seeds(
             _per_seed(f, k, name) for name, f in functions.items()
             for k in range(n)
         ],  # fmt: skip
-        jit_compile=model.jit_compile,
-        steps_per_execution=model.steps_per_execution,
+        jit_compile=model.jit_compile if jit_compile is None else jit_compile,
+        steps_per_execution=_divisor_up_to(
+            model.steps_per_execution, steps * passes
+        ),  # whole epochs: no batch of the next pass is drawn early
     )
     starts = []  # each seed's initial weights, as a model built afresh
     for seed in seeds:
@@ -770,8 +781,6 @@ def fit_seeds(
         starts.append(keras.models.clone_model(model).get_weights())
     shapes = [tuple(w.shape) for w in model.weights]
     put_weights(variables, starts)
-    order = _shuffles(seeds, len(y), epochs * passes, shuffle)
-    data, steps = _dataset(parts, y, order, batch_size)
     callbacks, validation = [], None
     if validation_data is not None:
         val_parts, y_val = _check_data(model, *validation_data, "validation_data")
