@@ -27,9 +27,9 @@ def seed_initializers(seed):
     caches, and the next ``fit``, even of a model that has trained before,
     then prepares its compiled graph again, about a second on a small CPU.
 
-    TensorFlow's seed still decides the order in which ``fit`` shuffles
-    NumPy arrays: set it once, with ``keras.utils.set_random_seed``, before
-    a series of runs.
+    On TensorFlow, TensorFlow's seed still decides the order in which
+    ``fit`` shuffles NumPy arrays (on JAX, NumPy's does): set it once, with
+    ``keras.utils.set_random_seed``, before a series of runs.
 
     Args:
         seed: a non-negative integer.

@@ -14,18 +14,20 @@ Data layout inside: ``(batch, seeds, ...)``: copy ``k`` reads ``x[:, k]``.
 """
 
 # --8<-- [start:imports]
+import keras
+from keras import ops
+
+# --8<-- [end:imports]
+# isort: split
 import inspect
 import string
 
-import keras
 import numpy as np
 import tensorflow as tf
-from keras import layers, ops
+from keras import layers
 
 from lstm_recipes.checks import check_positive_int
 from lstm_recipes.seeding import seed_initializers
-
-# --8<-- [end:imports]
 
 __all__ = ["SeedRuns", "fit_seeds", "put_weights", "seed_weights", "vectorise"]
 
@@ -36,7 +38,6 @@ def _einsum_last(x, kernel):
     return ops.einsum(f"Bs{middle}i,sio->Bs{middle}o", x, kernel)
 
 
-# --8<-- [start:SeedDense]
 class SeedDense(layers.Layer):
     """``Dense(units)`` for ``seeds`` copies: kernel ``(seeds, in, units)``.
 
@@ -67,10 +68,6 @@ class SeedDense(layers.Layer):
         return self.activation(y)
 
 
-# --8<-- [end:SeedDense]
-
-
-# --8<-- [start:SeedLSTM]
 class SeedLSTM(layers.Layer):
     """``LSTM(units)`` for ``seeds`` copies, one time loop for all of them.
 
@@ -95,7 +92,10 @@ class SeedLSTM(layers.Layer):
     ):
         super().__init__(**kw)
         self.seeds, self.units = seeds, units
-        self.return_sequences, self.return_state = return_sequences, return_state
+        self.return_sequences, self.return_state = (
+            return_sequences,
+            return_state,
+        )
         self.go_backwards, self.unroll = go_backwards, unroll
         self.zero_output_for_mask = zero_output_for_mask
         self.supports_masking = True
@@ -110,6 +110,7 @@ class SeedLSTM(layers.Layer):
         )
         self.bias = self.add_weight(shape=(s, 4 * u), name="bias")
 
+    # --8<-- [start:seed_step]
     def _step(self, carry, inputs):
         h, c, out = carry  # each (seeds, batch, units)
         z, bits = inputs  # (seeds, batch, 4 units), (seeds, batch, 1)
@@ -128,6 +129,8 @@ class SeedLSTM(layers.Layer):
             bits * h_new + keep * out,
         )
         return carry, carry[2]
+
+    # --8<-- [end:seed_step]
 
     def call(self, inputs, initial_state=None, mask=None, training=None):
         # every step's input times the kernel at once: (time, s, batch, 4u)
@@ -154,10 +157,15 @@ class SeedLSTM(layers.Layer):
                 outputs.append(output)
             outputs = ops.stack(outputs)
         else:  # one loop op; it stacks the whole carry at every step
+
             def step(carry, inputs):  # inputs: z, then the mask bit if any
-                split = (inputs, None) if bits is None else (
-                    inputs[..., :-1],
-                    inputs[..., -1:],
+                split = (
+                    (inputs, None)
+                    if bits is None
+                    else (
+                        inputs[..., :-1],
+                        inputs[..., -1:],
+                    )
                 )
                 return (self._step(carry, split)[0],) * 2
 
@@ -174,9 +182,6 @@ class SeedLSTM(layers.Layer):
     def compute_mask(self, inputs, mask=None):
         mask = mask if self.return_sequences else None
         return [mask, None, None] if self.return_state else mask
-
-
-# --8<-- [end:SeedLSTM]
 
 
 class SeedBidirectional(layers.Layer):
@@ -251,7 +256,11 @@ class SeedEmbedding(layers.Layer):
 
     def __init__(self, seeds, input_dim, output_dim, mask_zero=False, **kw):
         super().__init__(**kw)
-        self.seeds, self.input_dim, self.output_dim = seeds, input_dim, output_dim
+        self.seeds, self.input_dim, self.output_dim = (
+            seeds,
+            input_dim,
+            output_dim,
+        )
         self.mask_zero = mask_zero
 
     def build(self, input_shape):
@@ -355,7 +364,6 @@ ELEMENTWISE = {
 }  # fmt: skip
 
 
-# --8<-- [start:stand_in]
 def _stand_in(layer, seeds):
     """The layer that does ``layer``'s work for ``seeds`` copies."""
     if not isinstance(layer, layers.Layer):  # an op, e.g. a mask's `!= 0`
@@ -368,9 +376,7 @@ def _stand_in(layer, seeds):
         layer = layer.layer  # Dense maps every time step the same way
     if isinstance(layer, layers.Dense):
         _check_plain(layer, "kernel_regularizer", "kernel_constraint")
-        return SeedDense(
-            seeds, layer.units, layer.activation, layer.use_bias
-        )
+        return SeedDense(seeds, layer.units, layer.activation, layer.use_bias)
     if isinstance(layer, layers.LSTM):
         _check_lstm(layer)
         return SeedLSTM(
@@ -399,9 +405,6 @@ def _stand_in(layer, seeds):
     return Folded(seeds, fresh)  # no weights: run it on every copy
 
 
-# --8<-- [end:stand_in]
-
-
 def _seed_variables(stand_in):
     """The stand-in's variables, in the order of the original's weights."""
     if isinstance(stand_in, SeedLSTM):
@@ -414,7 +417,6 @@ def _seed_variables(stand_in):
     return list(stand_in.weights)
 
 
-# --8<-- [start:vectorise]
 def vectorise(model, seeds):
     """Build a model that runs ``seeds`` copies of ``model`` side by side.
 
@@ -465,9 +467,6 @@ def vectorise(model, seeds):
     return vectorised, [holder[id(weight)] for weight in model.weights]
 
 
-# --8<-- [end:vectorise]
-
-
 def put_weights(variables, per_seed):
     """Give every copy its weights: ``per_seed[k]`` is a list of arrays in
     the order of the original model's weights."""
@@ -484,6 +483,7 @@ def seed_weights(variables, shapes, k):
     ]
 
 
+# --8<-- [start:sum_over_seeds]
 class _SumOverSeeds(keras.losses.Loss):
     """The sum of every copy's loss, so each copy gets its own gradient."""
 
@@ -495,12 +495,38 @@ class _SumOverSeeds(keras.losses.Loss):
         return self.seeds * self.loss.call(y_true, y_pred)
 
 
-def _per_seed(function, seed, name):
-    """A metric of copy ``seed`` alone."""
-    return keras.metrics.MeanMetricWrapper(
-        lambda y_true, y_pred: function(y_true[:, seed], y_pred[:, seed]),
-        name=f"{name}_{seed}",
-    )
+# --8<-- [end:sum_over_seeds]
+
+
+class _PerSeedMean(keras.metrics.Metric):
+    """The mean of ``function(y_true, y_pred)`` for every copy, logged as
+    ``{name}_0``, ``{name}_1``, ...; one update for all copies."""
+
+    def __init__(self, function, seeds, name):
+        super().__init__(name=f"{name}_per_seed")  # not "loss": Keras's own
+        self.function, self.seeds, self.key = function, seeds, name
+        self.total = self.add_variable(
+            shape=(seeds,), initializer="zeros", name="total"
+        )
+        self.count = self.add_variable(
+            shape=(), initializer="zeros", name="count"
+        )
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = self.function(y_true, y_pred)  # (batch, seeds, ...)
+        values = ops.cast(values, "float32")
+        batch = ops.shape(values)[0]
+        values = ops.reshape(values, (batch, self.seeds, -1))
+        self.total.assign_add(ops.sum(ops.mean(values, axis=-1), axis=0))
+        self.count.assign_add(ops.cast(batch, "float32"))
+
+    def result(self):
+        means = self.total / ops.maximum(self.count, 1.0)
+        return {f"{self.key}_{k}": means[k] for k in range(self.seeds)}
+
+    def reset_state(self):
+        self.total.assign(ops.zeros_like(self.total))
+        self.count.assign(0.0)
 
 
 def _as_loss(loss):
@@ -508,8 +534,7 @@ def _as_loss(loss):
         return loss
     if loss is None or isinstance(loss, (list, tuple, dict)):
         raise ValueError(
-            "fit_seeds needs a model compiled with one loss, got "
-            f"loss={loss!r}"
+            f"fit_seeds needs a model compiled with one loss, got loss={loss!r}"
         )
     function = keras.losses.get(loss)
     if isinstance(function, keras.losses.Loss):
@@ -548,8 +573,9 @@ def _check_data(model, x, y, name):
     parts = [np.asarray(part) for part in parts]
     y = np.asarray(y)
     for part, tensor in zip(parts, model.inputs):
-        if part.shape[1:] != tuple(tensor.shape[1:]) and None not in (
-            tensor.shape[1:]
+        if (
+            part.shape[1:] != tuple(tensor.shape[1:])
+            and None not in (tensor.shape[1:])
         ):
             raise ValueError(
                 f"{name}: expected inputs of shape (samples, "
@@ -572,8 +598,8 @@ def _shuffles(seeds, samples, passes, shuffle):
     for k, seed in enumerate(seeds):
         rng = np.random.default_rng(seed)
         for p in range(passes):
-            order[p, k] = rng.permutation(samples) if shuffle else np.arange(
-                samples
+            order[p, k] = (
+                rng.permutation(samples) if shuffle else np.arange(samples)
             )
     return order
 
@@ -642,7 +668,6 @@ class _EarlyStoppingPerSeed(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-# --8<-- [start:SeedRuns]
 class SeedRuns:
     """What ``fit_seeds`` returns: one training run per seed.
 
@@ -678,10 +703,6 @@ class SeedRuns:
         return np.moveaxis(out, 1, 0)
 
 
-# --8<-- [end:SeedRuns]
-
-
-# --8<-- [start:fit_seeds]
 def fit_seeds(
     model,
     x,
@@ -766,10 +787,7 @@ def fit_seeds(
     vectorised.compile(
         optimizer=_optimizer_copy(model.optimizer),
         loss=_SumOverSeeds(loss, n),
-        metrics=[
-            _per_seed(f, k, name) for name, f in functions.items()
-            for k in range(n)
-        ],  # fmt: skip
+        metrics=[_PerSeedMean(f, n, name) for name, f in functions.items()],
         jit_compile=model.jit_compile if jit_compile is None else jit_compile,
         steps_per_execution=_divisor_up_to(
             model.steps_per_execution, steps * passes
@@ -783,16 +801,16 @@ def fit_seeds(
     put_weights(variables, starts)
     callbacks, validation = [], None
     if validation_data is not None:
-        val_parts, y_val = _check_data(model, *validation_data, "validation_data")
+        val_parts, y_val = _check_data(
+            model, *validation_data, "validation_data"
+        )
         tiled = [np.repeat(p[:, None], n, axis=1) for p in val_parts]
         validation = (
             tiled if len(tiled) > 1 else tiled[0],
             np.repeat(y_val[:, None], n, axis=1),
         )
     if patience is not None:
-        callbacks.append(
-            _EarlyStoppingPerSeed(n, patience, variables, shapes)
-        )
+        callbacks.append(_EarlyStoppingPerSeed(n, patience, variables, shapes))
     logs = vectorised.fit(
         data,
         epochs=epochs,
@@ -821,6 +839,3 @@ def fit_seeds(
         )
     put_weights(variables, weights)  # the kept weights, all seeds
     return SeedRuns(seeds, history, weights, vectorised)
-
-
-# --8<-- [end:fit_seeds]

@@ -5,7 +5,10 @@ import numpy as np
 import pytest
 from keras import layers
 
-from lstm_recipes.encoder_decoder import build_repeat_vector, build_teacher_forcing
+from lstm_recipes.encoder_decoder import (
+    build_repeat_vector,
+    build_teacher_forcing,
+)
 from lstm_recipes.generative import build_char_lstm
 from lstm_recipes.seeding import seed_initializers
 from lstm_recipes.seeds import _shuffles, fit_seeds, put_weights, vectorise
@@ -27,7 +30,9 @@ def bidirectional():
         hidden
     )
     model = keras.Model(inputs, outputs)
-    model.compile(optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy")
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.02), loss="binary_crossentropy"
+    )
     x = RNG.random((64, 6, 1), dtype="float32")
     return model, x, (np.cumsum(x, axis=1) > 1.5).astype("float32")
 
@@ -41,7 +46,9 @@ def repeat_vector():
 
 
 def teacher_forcing():
-    model, _, _ = build_teacher_forcing(4, 3, 7, units=10, steps_per_execution=1)
+    model, _, _ = build_teacher_forcing(
+        4, 3, 7, units=10, steps_per_execution=1
+    )
     x = keras.utils.to_categorical(RNG.integers(0, 7, (64, 4)), 7)
     y = RNG.integers(0, 7, (64, 3))
     shifted = keras.utils.to_categorical(np.c_[np.zeros((64, 1)), y[:, :-1]], 7)
@@ -79,8 +86,10 @@ def train_alone(build, x, y, seed, order, batch_size):
     """The reference: model.fit from seed's initial weights in seed's order."""
     seed_initializers(seed)
     model = keras.models.clone_model(build)
-    model.compile(optimizer=build.optimizer.from_config(
-        build.optimizer.get_config()), loss=build.loss)
+    model.compile(
+        optimizer=build.optimizer.from_config(build.optimizer.get_config()),
+        loss=build.loss,
+    )
     parts = x if isinstance(x, list) else [x]
     losses = []
     for p in range(order.shape[0]):
@@ -125,14 +134,20 @@ def test_early_stopping_per_seed_matches_keras():
     for k, seed in enumerate(seeds):
         seed_initializers(seed)
         alone = keras.models.clone_model(model)
-        alone.compile(optimizer=model.optimizer.from_config(
-            model.optimizer.get_config()), loss=model.loss)
-        stop = keras.callbacks.EarlyStopping(patience=1, restore_best_weights=True)
+        alone.compile(
+            optimizer=model.optimizer.from_config(model.optimizer.get_config()),
+            loss=model.loss,
+        )
+        stop = keras.callbacks.EarlyStopping(
+            patience=1, restore_best_weights=True
+        )
         stop.set_model(alone)
         stop.on_train_begin()
         for epoch in range(epochs):
             index = order[epoch, k]
-            alone.fit(x[index], y[index], batch_size=32, shuffle=False, verbose=0)
+            alone.fit(
+                x[index], y[index], batch_size=32, shuffle=False, verbose=0
+            )
             val_loss = alone.evaluate(x_val, y_val, verbose=0)
             stop.on_epoch_end(epoch, {"val_loss": val_loss})
             if alone.stop_training:
@@ -200,6 +215,8 @@ def test_layers_and_optimizers_it_cannot_vectorise_are_named():
     with pytest.raises(ValueError, match="'lstm'.*keras.layers.Dropout"):
         vectorise(dropout, 2)
     model, x, y = stacked()
-    model.compile(optimizer=keras.optimizers.Adam(global_clipnorm=1.0), loss="mse")
+    model.compile(
+        optimizer=keras.optimizers.Adam(global_clipnorm=1.0), loss="mse"
+    )
     with pytest.raises(ValueError, match="global_clipnorm"):
         fit_seeds(model, x, y, seeds=[0, 1], epochs=1)

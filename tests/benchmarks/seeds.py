@@ -95,9 +95,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 5, 10])
     parser.add_argument("--only", choices=list(FAMILIES), nargs="+")
-    parser.add_argument(
-        "--jit", action="store_true", help="fit_seeds with XLA"
-    )
+    parser.add_argument("--jit", action="store_true", help="fit_seeds with XLA")
     args = parser.parse_args()
     print(
         f"{'family':<16}{'seeds':>6}{'fit loop s':>12}{'fit_seeds s':>13}"
