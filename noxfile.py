@@ -9,6 +9,10 @@
     nox -s bench       benchmarks (timings, not pass/fail)
 
 Arguments after ``--`` go to the tool: ``nox -s tests -- docs/en -x``.
+
+Every session but ``tests_newest`` installs the versions pinned in
+``constraints.txt``, so a new release of Keras or TensorFlow changes nothing
+until that file is updated on purpose.
 """
 
 import shutil
@@ -27,6 +31,9 @@ VERSIONS = (
 )
 
 
+# The pinned versions (pyproject.toml keeps ranges, for users of the package).
+PINNED = ("-c", "constraints.txt")
+
 # pytest-xdist: one worker per core. A page's zh and en blocks go to one
 # worker as one unit (their code runs once), the site tests to another.
 PARALLEL = ("-n", "auto")
@@ -35,7 +42,7 @@ PARALLEL = ("-n", "auto")
 @nox.session
 def tests(session):
     """Unit tests, every Python block of every page (zh and en), parity, the site build."""
-    session.install("-e", ".[cpu,test,docs]")
+    session.install(*PINNED, "-e", ".[cpu,test,docs]")
     session.run("python", "-c", VERSIONS)
     session.run(
         "python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *session.posargs
@@ -43,11 +50,36 @@ def tests(session):
 
 
 @nox.session
+def tests_newest(session):
+    """The suite on the newest releases pyproject.toml allows, ignoring
+    constraints.txt: what an upgrade would change. Not part of CI.
+    ``nox -s tests_newest -- --freeze`` then rewrites constraints.txt from
+    this environment (only if the tests passed)."""
+    freeze = "--freeze" in session.posargs
+    args = [arg for arg in session.posargs if arg != "--freeze"]
+    session.install("--upgrade", "-e", ".[cpu,jax,test,docs]")
+    session.run("python", "-c", VERSIONS)
+    session.run("python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *args)
+    if freeze:
+        pins = session.run(
+            "python", "-m", "pip", "freeze", "--exclude-editable", silent=True
+        )
+        with open("constraints.txt", "w") as file:
+            file.write(
+                "# Versions the test sessions install (nox passes -c "
+                "constraints.txt).\n# Regenerate on purpose, after "
+                "'nox -s tests_newest' passes:\n#   nox -s tests_newest -- "
+                "--freeze (writes this file from that environment)\n"
+            )
+            file.write("\n".join(sorted(pins.split(), key=str.lower)) + "\n")
+
+
+@nox.session
 def tests_jax(session):
     """Unit tests and every page on Keras' JAX backend; pages compared by the
     other-backend rule (tests/pages/compare.py). TensorFlow stays installed:
     tf.data feeds the models on any backend. Not the site build (TensorFlow's)."""
-    session.install("-e", ".[cpu,jax,test,docs]")
+    session.install(*PINNED, "-e", ".[cpu,jax,test,docs]")
     env = {"KERAS_BACKEND": "jax"}
     session.run(
         "python",
@@ -82,7 +114,7 @@ def tests_gpu(session):
             f"no NVIDIA GPU visible: nvidia-smi -L says {listing.stdout or listing.stderr!r}"
         )
     session.log(f"GPUs: {listing.stdout.strip()}")
-    session.install("-e", ".[gpu,test,docs]")
+    session.install(*PINNED, "-e", ".[gpu,test,docs]")
     session.run("python", "-c", VERSIONS)
     session.run("python", "-m", "pytest", *PARALLEL, *session.posargs)
 
@@ -90,14 +122,14 @@ def tests_gpu(session):
 @nox.session
 def docs(session):
     """Build the site with --strict: any warning (missing page, broken include) fails."""
-    session.install("-e", ".[cpu,docs]")
+    session.install(*PINNED, "-e", ".[cpu,docs]")
     session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session
 def serve(session):
     """Build and serve the site with live reload (notebook outputs cached)."""
-    session.install("-e", ".[cpu,docs]")
+    session.install(*PINNED, "-e", ".[cpu,docs]")
     session.run(
         "mkdocs",
         "serve",
@@ -109,7 +141,7 @@ def serve(session):
 @nox.session
 def lint(session):
     """ruff: lint and formatting of the package, the tests and the notebooks."""
-    session.install("ruff>=0.6")
+    session.install(*PINNED, "ruff")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -132,6 +164,6 @@ def bench(session):
                 f"name a benchmark first, one of {BENCHMARKS}, got {args[0]!r}"
             )
         names, args = [args[0]], args[1:]
-    session.install("-e", ".[cpu]")
+    session.install(*PINNED, "-e", ".[cpu]")
     for name in names:
         session.run("python", "-m", f"tests.benchmarks.{name}", *args)
