@@ -314,6 +314,19 @@ def test_an_export_traced_for_a_gpu_holds_cudnn_and_fails_on_a_cpu(tmp_path):
     served = tf.saved_model.load(str(tmp_path / "gpu"))
     with pytest.raises(tf.errors.InvalidArgumentError, match="CudnnRNNV3"):
         served.serve(X)
+    with pytest.raises(Exception, match="CudnnRNNV3' op is neither"):
+        _to_tflite(tf, tmp_path / "gpu")
+
+
+def _to_tflite(tf, path):
+    """Convert a SavedModel for TFLite, TensorFlow ops allowed."""
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(path))
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS,
+        tf.lite.OpsSet.SELECT_TF_OPS,
+    ]
+    converter._experimental_lower_tensor_list_ops = False
+    return converter.convert()
 
 
 @tensorflow_only("cuDNN tracing and SavedModel export of TensorFlow")
@@ -331,6 +344,7 @@ def test_an_export_runs_on_a_cpu_from_a_cpu_or_without_cudnn(tmp_path):
         np.testing.assert_allclose(
             served.serve(X).numpy(), model.predict(X, verbose=0), rtol=1e-5
         )
+    assert len(_to_tflite(tf, tmp_path / "no_cudnn")) > 0
 
 
 @tensorflow_only("TFSMLayer wraps a TensorFlow SavedModel")
