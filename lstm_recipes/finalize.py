@@ -195,7 +195,9 @@ def load_keras_file(path):
     there or not whole.
 
     For a file that exists but is truncated, Keras reports "File not found";
-    this tells the two apart before Keras reads the file.
+    this tells the two apart before Keras reads the file. Safe mode is no
+    sandbox: load a file you did not make only in a sandboxed process, after
+    checking its sha256.
 
     Args:
         path: a ``.keras`` file written by ``model.save`` or ``save_atomic``.

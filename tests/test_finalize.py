@@ -254,3 +254,111 @@ def test_load_refuses_bad_paths_and_lambdas(tmp_path):
     lam.save(tmp_path / "lambda.keras")
     with pytest.raises(ValueError, match="arbitrary code execution"):
         load_keras_file(tmp_path / "lambda.keras")
+
+
+def test_model_checkpoint_saves_in_place_so_a_failed_save_breaks_it(
+    model, tmp_path
+):
+    """The diagnose chapter: ModelCheckpoint writes over its file in place."""
+    path = tmp_path / "best.keras"
+    model.save(path)
+    unsavable = _unsavable()
+    unsavable.compile(optimizer="adam", loss="mean_squared_error")
+    checkpoint = keras.callbacks.ModelCheckpoint(path, save_best_only=False)
+    with pytest.raises(NotImplementedError):
+        unsavable.fit(X, X, epochs=1, callbacks=[checkpoint], verbose=0)
+    assert path.stat().st_size == 0  # the good model saved there is gone
+
+
+def test_safe_mode_leaves_out_the_formats_without_it():
+    """The finalize chapter: tf.saved_model.load has no safe mode, and Keras
+    documents that safe mode gives no isolation."""
+    import inspect
+
+    assert "isolation" in keras.saving.deserialize_keras_object.__doc__
+    tf = pytest.importorskip("tensorflow")
+    load_parameters = inspect.signature(tf.saved_model.load).parameters
+    assert "safe_mode" not in load_parameters
+
+
+# --------------------------------------------------------------- export
+
+
+def _exported_graph(model, path, *, pretend_gpu):
+    """Export ``model`` and return its graph, traced as on a GPU if asked."""
+    import importlib
+    from unittest import mock
+
+    # keras.src.backend.tensorflow.rnn is shadowed by the function rnn
+    tf_rnn = importlib.import_module("keras.src.backend.tensorflow.rnn")
+    with mock.patch.object(
+        tf_rnn, "_is_gpu_available", return_value=pretend_gpu
+    ):
+        model.export(path, verbose=False)
+    return (path / "saved_model.pb").read_bytes()
+
+
+def _small_lstm(**lstm_arguments):
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(5, 1))
+    hidden = keras.layers.LSTM(4, **lstm_arguments)(inputs)
+    return keras.Model(inputs, keras.layers.Dense(1)(hidden))
+
+
+@tensorflow_only("cuDNN tracing and SavedModel export of TensorFlow")
+def test_an_export_traced_for_a_gpu_holds_cudnn_and_fails_on_a_cpu(tmp_path):
+    import tensorflow as tf
+
+    graph = _exported_graph(_small_lstm(), tmp_path / "gpu", pretend_gpu=True)
+    assert b"CudnnRNNV3" in graph
+    served = tf.saved_model.load(str(tmp_path / "gpu"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="CudnnRNNV3"):
+        served.serve(X)
+    with pytest.raises(Exception, match="CudnnRNNV3' op is neither"):
+        _to_tflite(tf, tmp_path / "gpu")
+
+
+def _to_tflite(tf, path):
+    """Convert a SavedModel for TFLite, TensorFlow ops allowed."""
+    converter = tf.lite.TFLiteConverter.from_saved_model(str(path))
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS,
+        tf.lite.OpsSet.SELECT_TF_OPS,
+    ]
+    converter._experimental_lower_tensor_list_ops = False
+    return converter.convert()
+
+
+@tensorflow_only("cuDNN tracing and SavedModel export of TensorFlow")
+def test_an_export_runs_on_a_cpu_from_a_cpu_or_without_cudnn(tmp_path):
+    import tensorflow as tf
+
+    for name, lstm_arguments, pretend_gpu in [
+        ("cpu", {}, False),
+        ("no_cudnn", {"use_cudnn": False}, True),
+    ]:
+        model = _small_lstm(**lstm_arguments)
+        graph = _exported_graph(model, tmp_path / name, pretend_gpu=pretend_gpu)
+        assert b"CudnnRNN" not in graph, name
+        served = tf.saved_model.load(str(tmp_path / name))
+        np.testing.assert_allclose(
+            served.serve(X).numpy(), model.predict(X, verbose=0), rtol=1e-5
+        )
+    assert len(_to_tflite(tf, tmp_path / "no_cudnn")) > 0
+
+
+@tensorflow_only("TFSMLayer wraps a TensorFlow SavedModel")
+def test_tfsm_layer_runs_an_export_but_safe_mode_refuses_it(model, tmp_path):
+    """Exercise 4 of the finalize chapter works as written."""
+    model.export(tmp_path / "served", verbose=False)
+    inputs = keras.Input(shape=(5, 1))
+    served = keras.layers.TFSMLayer(
+        str(tmp_path / "served"), call_endpoint="serve"
+    )
+    wrapper = keras.Model(inputs, served(inputs))
+    np.testing.assert_allclose(
+        wrapper.predict(X, verbose=0), model.predict(X, verbose=0), rtol=1e-5
+    )
+    wrapper.save(tmp_path / "wrapper.keras")
+    with pytest.raises(ValueError, match="TFSMLayer"):
+        keras.saving.load_model(tmp_path / "wrapper.keras", safe_mode=True)
