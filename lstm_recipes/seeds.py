@@ -525,8 +525,23 @@ class _PerSeedMean(keras.metrics.Metric):
         return {f"{self.key}_{k}": means[k] for k in range(self.seeds)}
 
     def reset_state(self):
-        self.total.assign(ops.zeros_like(self.total))
+        self.total.assign(ops.zeros((self.seeds,)))
         self.count.assign(0.0)
+
+
+def _metric_function(metric):
+    """``(name, f)``: ``f(y_true, y_pred)`` gives one value per sample."""
+    function = (
+        getattr(keras.metrics, metric, None)
+        if isinstance(metric, str)
+        else metric
+    )
+    if not inspect.isfunction(function):
+        raise ValueError(
+            "metrics must name a function of keras.metrics, e.g. "
+            f"'sparse_categorical_accuracy', or be one; got {metric!r}"
+        )
+    return function.__name__, function
 
 
 def _as_loss(loss):
@@ -780,10 +795,7 @@ def fit_seeds(
     order = _shuffles(seeds, len(y), epochs * passes, shuffle)
     data, steps = _dataset(parts, y, order, batch_size)
     loss = _as_loss(model.loss)
-    functions = {"loss": loss.call} | {
-        (m if isinstance(m, str) else m.__name__): keras.metrics.get(m)
-        for m in metrics
-    }
+    functions = {"loss": loss.call} | dict(map(_metric_function, metrics))
     vectorised.compile(
         optimizer=_optimizer_copy(model.optimizer),
         loss=_SumOverSeeds(loss, n),
