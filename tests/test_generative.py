@@ -639,6 +639,153 @@ def test_sample_next_is_greedy_or_seeded():
         sample_next(p, 0, np.random.default_rng(0))
 
 
+@pytest.mark.parametrize(
+    ("probabilities", "error", "message"),
+    [
+        (
+            [0.5, -0.1, 0.6],
+            ValueError,
+            r"probabilities must be finite and >= 0",
+        ),
+        ([0.5, np.nan, 0.5], ValueError, r"must be finite and >= 0"),
+        ([0.5, np.inf], ValueError, r"must be finite and >= 0"),
+        ([2.0, 1.0, 3.0], ValueError, r"must sum to 1 \(within 1e-3\), got"),
+        ([0.2, 0.2], ValueError, r"probabilities must sum to 1 .* 0.4"),
+        ([], ValueError, r"must have shape \(classes,\) .* shape \(0,\)"),
+        ([[0.5, 0.5]], ValueError, r"must have shape \(classes,\)"),
+        ("0.5", TypeError, r"probabilities must be an array of numbers"),
+        (None, TypeError, r"probabilities must be an array of numbers"),
+        ([0.5, "a"], TypeError, r"probabilities must be an array of numbers"),
+    ],
+)
+def test_sampling_refuses_what_is_not_a_distribution(
+    probabilities, error, message
+):
+    """Logits, negative or NaN values and weights that do not sum to one
+    are refused, not turned into NaN."""
+    with pytest.raises(error, match=message):
+        apply_temperature(probabilities, 0.5)
+    with pytest.raises(error, match=message):
+        sample_next(probabilities, None, None)
+    with pytest.raises(error, match=message):
+        top_k(probabilities, 1)
+    with pytest.raises(error, match=message):
+        top_p(probabilities, 0.5)
+
+
+def test_sampling_accepts_a_float32_softmax():
+    logits = np.random.default_rng(0).normal(0, 3, 1826)
+    p = keras.ops.convert_to_numpy(keras.ops.softmax(logits.astype("float32")))
+    assert p.dtype == np.float32
+    assert apply_temperature(p, 1.0).sum() == pytest.approx(1)
+    assert apply_temperature([0.3, 0.7005], 1.0).sum() == pytest.approx(1)
+
+
+def test_top_k_keeps_the_k_most_probable():
+    p = np.array([0.1, 0.5, 0.15, 0.25])
+    np.testing.assert_allclose(top_k(p, 1), [0, 1, 0, 0])  # greedy
+    np.testing.assert_allclose(top_k(p, 2), [0, 2 / 3, 0, 1 / 3])
+    np.testing.assert_allclose(top_k(p, 3), [0, 0.5, 0.15, 0.25] / p[1:].sum())
+    np.testing.assert_allclose(top_k(p, 4), p)  # all classes: unchanged
+    assert top_k(p, 2).dtype == np.float64
+
+
+def test_top_k_breaks_ties_by_the_lower_id():
+    p = np.array([0.2, 0.3, 0.2, 0.3])
+    np.testing.assert_allclose(top_k(p, 1), [0, 1, 0, 0])
+    np.testing.assert_allclose(
+        top_k(p, 3), [0.2, 0.3, 0, 0.3] / np.float64(0.8)
+    )
+
+
+def test_top_p_keeps_the_smallest_set_that_reaches_p():
+    p = np.array([0.1, 0.6, 0.3])
+    np.testing.assert_allclose(top_p(p, 1), p)  # unchanged
+    np.testing.assert_allclose(top_p(p, 0.5), [0, 1, 0])
+    np.testing.assert_allclose(top_p(p, 0.6), [0, 1, 0])  # reached exactly
+    np.testing.assert_allclose(top_p(p, 0.61), [0, 2 / 3, 1 / 3])
+    np.testing.assert_allclose(top_p(p, 0.9), [0, 2 / 3, 1 / 3])
+    np.testing.assert_allclose(top_p(p, 0.95), p)
+    np.testing.assert_allclose(top_p(p, 1e-9), [0, 1, 0])  # greedy
+    with_zeros = np.array([0.0, 0.7, 0.0, 0.3])
+    np.testing.assert_allclose(top_p(with_zeros, 1), with_zeros)
+    # ties at the edge: the lower id is kept
+    np.testing.assert_allclose(top_p([0.35, 0.3, 0.35], 0.3), [1, 0, 0])
+    np.testing.assert_allclose(top_p([0.3, 0.35, 0.35], 0.5), [0, 0.5, 0.5])
+
+
+def test_top_p_is_the_smallest_set_on_random_distributions():
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        p = rng.dirichlet(np.full(12, 0.5))
+        mass = rng.uniform(0.05, 0.99)
+        kept = np.flatnonzero(top_p(p, mass))
+        assert p[kept].sum() >= mass - 1e-12
+        # the kept ones are the most probable, and one fewer is not enough
+        assert p[kept].min() >= np.delete(p, kept).max(initial=0)
+        assert p[kept].sum() - p[kept].min() < mass
+        np.testing.assert_allclose(
+            top_p(p, mass)[kept], p[kept] / p[kept].sum()
+        )
+
+
+@pytest.mark.parametrize(
+    ("k", "error", "message"),
+    [
+        (0, ValueError, r"k must be an integer >= 1, got 0"),
+        (4, ValueError, r"k must lie between 1 and classes = 3, got 4"),
+        (1.5, TypeError, r"k must be an integer >= 1, got 1.5"),
+        (True, TypeError, r"k must be an integer >= 1"),
+        (None, TypeError, r"k must be an integer >= 1"),
+    ],
+)
+def test_top_k_refuses_bad_k(k, error, message):
+    with pytest.raises(error, match=message):
+        top_k([0.2, 0.3, 0.5], k)
+
+
+@pytest.mark.parametrize("p", [0, -0.5, 1.5, np.nan, "0.5", None, True])
+def test_top_p_refuses_bad_p(p):
+    with pytest.raises(ValueError, match=r"p must be a number with 0 < p <= 1"):
+        top_p([0.2, 0.3, 0.5], p)
+
+
+def test_sample_next_with_top_k_and_top_p():
+    p = np.array([0.1, 0.5, 0.15, 0.25])
+    rngs = [np.random.default_rng(s) for s in range(2000)]
+    greedy = {sample_next(p, 1.0, rng, k=1) for rng in rngs[:50]}
+    assert greedy == {1}
+    draws = [sample_next(p, 1.0, rng, k=2) for rng in rngs]
+    frequencies = np.bincount(draws, minlength=4) / 2000
+    assert frequencies == pytest.approx([0, 2 / 3, 0, 1 / 3], abs=0.04)
+    draws = [
+        sample_next(p, 1.0, np.random.default_rng(s), p=0.7)
+        for s in range(2000)
+    ]
+    frequencies = np.bincount(draws, minlength=4) / 2000
+    assert frequencies == pytest.approx([0, 2 / 3, 0, 1 / 3], abs=0.04)
+    # without k and p: the same draws as before they existed
+    for s in range(20):
+        rng = np.random.default_rng(s)
+        cumulative = np.cumsum(apply_temperature(p, 0.7))
+        draw = rng.random() * cumulative[-1]
+        expected = np.searchsorted(cumulative, draw, side="right")
+        assert sample_next(p, 0.7, np.random.default_rng(s)) == expected
+    # the temperature comes first: at 0.2, class 1 alone holds 0.9 or more
+    assert apply_temperature(p, 0.2)[1] > 0.9
+    cold = {
+        sample_next(p, 0.2, np.random.default_rng(s), p=0.9) for s in range(50)
+    }
+    assert cold == {1}
+    assert sample_next(p, None, None, k=3, p=0.2) == 1  # greedy
+    with pytest.raises(ValueError, match=r"k must lie between 1 and classes"):
+        sample_next(p, 1.0, np.random.default_rng(0), k=5)
+    with pytest.raises(ValueError, match=r"p must be a number with 0 < p"):
+        sample_next(p, 1.0, np.random.default_rng(0), p=0)
+    with pytest.raises(TypeError, match=r"rng must be a numpy.random.Gen"):
+        sample_next(p, 1.0, 0)
+
+
 # ------------------------------------------------------------- generators
 
 
@@ -680,6 +827,29 @@ def test_both_generators_write_the_same_text(tiny, temperature):
     assert set(carried) <= set(vocabulary.characters)
 
 
+@pytest.mark.parametrize(("k", "p"), [(2, None), (None, 0.6), (3, 0.8)])
+def test_both_generators_cut_the_same_way(tiny, k, p):
+    vocabulary, model, step_model = tiny
+    kwargs = {"temperature": 1.0, "seed": 5, "k": k, "p": p}
+    carried = generate_with_state(step_model, vocabulary, "ab", 20, **kwargs)
+    refed = generate_refeeding(model, vocabulary, "ab", 20, **kwargs)
+    assert carried == refed and len(carried) == 20
+    loose = generate_with_state(
+        step_model, vocabulary, "ab", 20, temperature=1.0, seed=5
+    )
+    assert carried != loose
+
+
+def test_top_1_sampling_is_greedy(tiny):
+    vocabulary, _, step_model = tiny
+    greedy = generate_with_state(step_model, vocabulary, "ab", 15)
+    for seed in (0, 1):
+        top_1 = generate_with_state(
+            step_model, vocabulary, "ab", 15, temperature=2.0, k=1, seed=seed
+        )
+        assert top_1 == greedy
+
+
 def test_a_short_window_forgets(tiny):
     vocabulary, model, _ = tiny
     text = generate_refeeding(model, vocabulary, "abcde", 10, window=1)
@@ -695,6 +865,10 @@ def test_a_short_window_forgets(tiny):
         (("ab", 2.0), {}, TypeError, r"length must be an integer >= 1"),
         (("ab", 5), {"temperature": 0}, ValueError, r"temperature must be"),
         (("ab", 5), {"temperature": -0.5}, ValueError, r"got -0.5"),
+        (("ab", 5), {"k": 0}, ValueError, r"k must be an integer >= 1"),
+        (("ab", 5), {"k": 8}, ValueError, r"k must lie between 1 and .* 7"),
+        (("ab", 5), {"p": 0}, ValueError, r"p must be a number with 0 < p"),
+        (("ab", 5), {"p": 1.1}, ValueError, r"p <= 1, got 1.1"),
     ],
 )
 def test_generators_refuse_bad_input(tiny, args, kwargs, error, message):
