@@ -29,6 +29,7 @@ __all__ = [
     "KneserNeyNGram",
     "SampleText",
     "Vocabulary",
+    "WittenBellNGram",
     "apply_temperature",
     "build_char_lstm",
     "build_step_model",
@@ -342,51 +343,20 @@ def _check_ids(ids, name, size, *, at_least=1):
     return array.astype("int64")
 
 
-class KneserNeyNGram:
-    """A character n-gram with interpolated Kneser–Ney smoothing.
+class _InterpolatedNGram:
+    """What the interpolated n-grams share: counting every order up to
+    ``order`` with numbers that cannot overflow, and scoring text.
 
-    Plain interpolated Kneser–Ney (Chen and Goodman, 1999) with one fixed
-    discount ``D`` at every order (not the modified version's three). The
-    probability of character ``c`` after the context ``h``, the ``n - 1``
-    characters before it, is
-
-        P_n(c | h) = max(N(h c) - D, 0) / N(h .)
-                     + D * T(h) / N(h .) * P_{n-1}(c | h')
-
-    where ``h'`` is ``h`` without its first character, ``N(h .)`` the sum of
-    ``N(h c)`` over ``c`` and ``T(h)`` the number of characters ``c`` with
-    ``N(h c) > 0``. At the model's order ``N`` is the count of ``h c`` in
-    the training text; at every lower order it is the continuation count,
-    the number of distinct characters seen just before ``h c``. Below the
-    unigram lies the uniform distribution ``1 / vocabulary_size``, so every
-    character of the alphabet, seen or not, gets a probability > 0, and the
-    probabilities after any context sum to one. A context that the training
-    text never continues (``N(h .) = 0``) leaves the order below as it is.
-
-    One fit at order ``N`` holds every lower order too: ``order=m`` in the
-    methods below gives exactly the model ``KneserNeyNGram(m, ...)`` fitted
-    on the same text would give. The n-grams are counted without a key that
-    could overflow: each n-gram is numbered by its context's number and its
-    last character (a number below ``characters * vocabulary_size``), so any
-    order and alphabet size are safe.
-
-    Args:
-        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
-        vocabulary_size: number of distinct characters ``V``.
-        discount: ``D``, a number with 0 < D <= 1.
+    Each n-gram is numbered by its context's number and its last character
+    (a number below ``characters * vocabulary_size``), so any order and
+    alphabet size are safe. One fit at order ``N`` holds every lower order
+    too: ``order=m`` in the methods gives exactly what the same class of
+    order ``m``, fitted on the same text, would give.
     """
 
-    def __init__(self, order, vocabulary_size, *, discount=0.75):
+    def __init__(self, order, vocabulary_size):
         self.order = check_positive_int(order, "order")
         self.size = check_positive_int(vocabulary_size, "vocabulary_size")
-        if isinstance(discount, bool) or not (
-            isinstance(discount, numbers.Real) and 0 < discount <= 1
-        ):
-            raise ValueError(
-                f"discount must be a number with 0 < discount <= 1, got "
-                f"{discount!r}"
-            )
-        self.discount = float(discount)
         self._levels = None
 
     def fit(self, ids):
@@ -463,26 +433,6 @@ class KneserNeyNGram:
         grams = self._levels[n - 1]["grams"]
         where = np.minimum(np.searchsorted(grams, codes), len(grams) - 1)
         return np.where((codes >= 0) & (grams[where] == codes), where, -1)
-
-    def _interpolate(self, order, contexts, grams):
-        """``P_order(c | h)`` from the numbers of the contexts and n-grams
-        of every level ``n = 1 .. order`` (``contexts[n - 1]``,
-        ``grams[n - 1]``: arrays of one shape, -1 if never seen)."""
-        d = self.discount
-        p = np.full(np.shape(grams[0]), 1 / self.size)
-        for n in range(1, order + 1):
-            level = self._levels[n - 1]
-            name = "count" if n == order else "continuation"
-            seen_context, seen = contexts[n - 1] >= 0, grams[n - 1] >= 0
-            context = np.where(seen_context, contexts[n - 1], 0)
-            total = np.where(seen_context, level[name + "_total"][context], 0)
-            types = np.where(seen_context, level[name + "_types"][context], 0)
-            count = np.where(seen, level[name][np.maximum(grams[n - 1], 0)], 0)
-            mixed = (np.maximum(count - d, 0) + d * types * p) / np.maximum(
-                total, 1
-            )
-            p = np.where(total > 0, mixed, p)
-        return p
 
     def _sequence_numbers(self, ids, order):
         """For every level n, the number of the n-gram starting at each
@@ -590,6 +540,113 @@ class KneserNeyNGram:
             for order in range(1, self.order + 1)
         ]
         return int(np.argmin(scores)) + 1
+
+
+class KneserNeyNGram(_InterpolatedNGram):
+    """A character n-gram with interpolated Kneser–Ney smoothing.
+
+    Plain interpolated Kneser–Ney (Chen and Goodman, 1999) with one fixed
+    discount ``D`` at every order (not the modified version's three). The
+    probability of character ``c`` after the context ``h``, the ``n - 1``
+    characters before it, is
+
+        P_n(c | h) = max(N(h c) - D, 0) / N(h .)
+                     + D * T(h) / N(h .) * P_{n-1}(c | h')
+
+    where ``h'`` is ``h`` without its first character, ``N(h .)`` the sum of
+    ``N(h c)`` over ``c`` and ``T(h)`` the number of characters ``c`` with
+    ``N(h c) > 0``. At the model's order ``N`` is the count of ``h c`` in
+    the training text; at every lower order it is the continuation count,
+    the number of distinct characters seen just before ``h c``. Below the
+    unigram lies the uniform distribution ``1 / vocabulary_size``, so every
+    character of the alphabet, seen or not, gets a probability > 0, and the
+    probabilities after any context sum to one. A context that the training
+    text never continues (``N(h .) = 0``) leaves the order below as it is.
+
+    One fit at order ``N`` holds every lower order too: ``order=m`` in the
+    methods gives exactly what ``KneserNeyNGram(m, ...)`` fitted on the same
+    text would give. The n-grams are counted without a key that could
+    overflow, so any order and alphabet size are safe.
+
+    Methods: ``fit(ids)``, ``probabilities(context, *, order=None)``,
+    ``log_likelihoods(ids, start=None, *, order=None)``, ``log_likelihood``
+    and ``cross_entropy`` (same arguments), ``choose_order(validation_ids,
+    start=None)``.
+
+    Args:
+        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
+        vocabulary_size: number of distinct characters ``V``.
+        discount: ``D``, a number with 0 < D <= 1.
+    """
+
+    def __init__(self, order, vocabulary_size, *, discount=0.75):
+        super().__init__(order, vocabulary_size)
+        if isinstance(discount, bool) or not (
+            isinstance(discount, numbers.Real) and 0 < discount <= 1
+        ):
+            raise ValueError(
+                f"discount must be a number with 0 < discount <= 1, got "
+                f"{discount!r}"
+            )
+        self.discount = float(discount)
+
+    def _interpolate(self, order, contexts, grams):
+        """``P_order(c | h)`` from the numbers of the contexts and n-grams
+        of every level ``n = 1 .. order`` (``contexts[n - 1]``,
+        ``grams[n - 1]``: arrays of one shape, -1 if never seen)."""
+        d = self.discount
+        p = np.full(np.shape(grams[0]), 1 / self.size)
+        for n in range(1, order + 1):
+            level = self._levels[n - 1]
+            name = "count" if n == order else "continuation"
+            seen_context, seen = contexts[n - 1] >= 0, grams[n - 1] >= 0
+            context = np.where(seen_context, contexts[n - 1], 0)
+            total = np.where(seen_context, level[name + "_total"][context], 0)
+            types = np.where(seen_context, level[name + "_types"][context], 0)
+            count = np.where(seen, level[name][np.maximum(grams[n - 1], 0)], 0)
+            mixed = (np.maximum(count - d, 0) + d * types * p) / np.maximum(
+                total, 1
+            )
+            p = np.where(total > 0, mixed, p)
+        return p
+
+
+class WittenBellNGram(_InterpolatedNGram):
+    """A character n-gram with interpolated Witten–Bell smoothing.
+
+    The probability of character ``c`` after the context ``h``, the ``n -
+    1`` characters before it, is
+
+        P_n(c | h) = (N(h c) + T(h) * P_{n-1}(c | h')) / (N(h .) + T(h))
+
+    where ``N`` counts in the training text (at every order), ``h'`` is
+    ``h`` without its first character, ``N(h .)`` the sum of ``N(h c)``
+    over ``c`` and ``T(h)`` the number of characters ``c`` with ``N(h c) >
+    0``: the more kinds of character follow a context, the more weight
+    goes to the order below. Below the unigram lies the uniform
+    distribution ``1 / vocabulary_size``; a context never continued in
+    the training text leaves the order below as it is. The methods are
+    those of ``KneserNeyNGram``.
+
+    Args:
+        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
+        vocabulary_size: number of distinct characters ``V``.
+    """
+
+    def _interpolate(self, order, contexts, grams):
+        p = np.full(np.shape(grams[0]), 1 / self.size)
+        for n in range(1, order + 1):
+            level = self._levels[n - 1]
+            seen_context, seen = contexts[n - 1] >= 0, grams[n - 1] >= 0
+            context = np.where(seen_context, contexts[n - 1], 0)
+            total = np.where(seen_context, level["count_total"][context], 0)
+            types = np.where(seen_context, level["count_types"][context], 0)
+            count = np.where(
+                seen, level["count"][np.maximum(grams[n - 1], 0)], 0
+            )
+            mixed = (count + types * p) / np.maximum(total + types, 1)
+            p = np.where(total > 0, mixed, p)
+        return p
 
 
 # --8<-- [start:build_char_lstm]

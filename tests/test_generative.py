@@ -17,6 +17,7 @@ from lstm_recipes.generative import (
     KneserNeyNGram,
     SampleText,
     Vocabulary,
+    WittenBellNGram,
     apply_temperature,
     build_char_lstm,
     build_step_model,
@@ -414,12 +415,20 @@ def test_kneser_ney_keys_do_not_overflow():
     assert model.probabilities(test[:5]).argmax() == 0
 
 
+SMOOTHED = {
+    "kn 0.1": lambda order, size: KneserNeyNGram(order, size, discount=0.1),
+    "kn 0.75": lambda order, size: KneserNeyNGram(order, size),
+    "kn 1": lambda order, size: KneserNeyNGram(order, size, discount=1),
+    "wb": WittenBellNGram,
+}
+
+
 @pytest.mark.parametrize("order", [1, 2, 3, 5])
-@pytest.mark.parametrize("discount", [0.1, 0.75, 1.0])
-def test_kneser_ney_distributions_sum_to_one(order, discount):
+@pytest.mark.parametrize("smoothing", SMOOTHED)
+def test_interpolated_distributions_sum_to_one(order, smoothing):
     rng = np.random.default_rng(order)
     train = rng.integers(0, 5, 200) * (rng.random(200) < 0.7)  # 0 is common
-    model = KneserNeyNGram(order, 6, discount=discount).fit(train)
+    model = SMOOTHED[smoothing](order, 6).fit(train)
     contexts = [train[:7], train[-4:], [5, 5, 5, 5], [0, 1, 2, 3, 4, 5]]
     for context in contexts:
         probabilities = model.probabilities(np.asarray(context))
@@ -432,12 +441,13 @@ def test_kneser_ney_distributions_sum_to_one(order, discount):
         assert scored[0] == pytest.approx(probabilities[0])
 
 
-def test_kneser_ney_lower_orders_are_the_lower_order_models():
+@pytest.mark.parametrize("smoothing", [KneserNeyNGram, WittenBellNGram])
+def test_lower_orders_are_the_lower_order_models(smoothing):
     rng = np.random.default_rng(3)
     train, test = rng.integers(0, 4, 300), rng.integers(0, 4, 50)
-    model = KneserNeyNGram(4, 4).fit(train)
+    model = smoothing(4, 4).fit(train)
     for order in (1, 2, 3, 4):
-        alone = KneserNeyNGram(order, 4).fit(train)
+        alone = smoothing(order, 4).fit(train)
         np.testing.assert_allclose(
             model.log_likelihoods(test, 3, order=order),
             alone.log_likelihoods(test, 3),
@@ -449,8 +459,66 @@ def test_kneser_ney_lower_orders_are_the_lower_order_models():
             rtol=1e-12,
         )
     assert model.cross_entropy(test, 3, order=2) == pytest.approx(
-        KneserNeyNGram(2, 4).fit(train).cross_entropy(test, 3)
+        smoothing(2, 4).fit(train).cross_entropy(test, 3)
     )
+
+
+def test_witten_bell_by_hand():
+    """ "abracadabra", V = 5. Unigram: a 5, b 2, r 2, c 1, d 1 of 11, T = 5
+        P1(a) = (5 + 5 * 1/5) / (11 + 5) = 6/16, P1(b) = P1(r) = 3/16,
+        P1(c) = P1(d) = 2/16.
+    After "a" (4 bigrams: ab 2, ac 1, ad 1; T = 3), over 4 + 3 = 7:
+        P2(b | a) = (2 + 3 * 3/16) / 7 = 41/112
+        P2(c | a) = P2(d | a) = (1 + 3 * 2/16) / 7 = 22/112
+        P2(a | a) = 3 * 6/16 / 7 = 18/112, P2(r | a) = 3 * 3/16 / 7 = 9/112.
+    With a sixth, unseen character (V = 6), after it the unigram:
+        P1(a) = (5 + 5/6) / 16 = 35/96, P1(e) = (5/6) / 16 = 5/96.
+    """
+    model = WittenBellNGram(2, 5).fit(ABRACADABRA)
+    np.testing.assert_allclose(
+        model.probabilities([A]), np.array([18, 41, 22, 22, 9]) / 112
+    )
+    np.testing.assert_allclose(
+        model.probabilities([], order=1), np.array([6, 3, 2, 2, 3]) / 16
+    )
+    wider = WittenBellNGram(2, 6).fit(ABRACADABRA)
+    np.testing.assert_allclose(
+        wider.probabilities([5]), np.array([35, 17, 11, 11, 17, 5]) / 96
+    )
+    assert model.cross_entropy([A, B]) == pytest.approx(-math.log(41 / 112))
+
+
+def test_witten_bell_by_formula_at_order_6_of_1826():
+    """The slow formula on tuples; ids spread over the Tang alphabet."""
+    rng = np.random.default_rng(2)
+    alphabet = np.array([0, 7, 900, 1824, 1825])
+    train = alphabet[rng.integers(0, 5, 150)]
+    train[20:26] = [1825, 1824, 1825, 1824, 1825, 7]
+    test = np.concatenate([train[20:26], alphabet[rng.integers(0, 5, 20)]])
+    counts = {
+        n: Counter(tuple(train[i : i + n]) for i in range(len(train) - n + 1))
+        for n in range(1, 7)
+    }
+
+    def probability(n, history, c):
+        if n == 0:
+            return 1 / 1826
+        lower = probability(n - 1, history[1:], c)
+        after = {g[-1]: v for g, v in counts[n].items() if g[:-1] == history}
+        if not after:
+            return lower
+        total, types = sum(after.values()), len(after)
+        return (after.get(c, 0) + types * lower) / (total + types)
+
+    model = WittenBellNGram(6, 1826).fit(train)
+    expected = [
+        probability(6, tuple(test[j - 5 : j]), test[j])
+        for j in range(5, len(test))
+    ]
+    np.testing.assert_allclose(
+        np.exp(model.log_likelihoods(test)), expected, rtol=1e-12
+    )
+    assert model.probabilities(test[:5]).argmax() == 7
 
 
 def markov_text(length, seed, *, memory):
