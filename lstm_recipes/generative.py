@@ -326,10 +326,10 @@ def _check_ids(ids, name, size, *, at_least=1):
         )
     array = np.asarray(ids)
     if array.ndim != 1 or len(array) < at_least:
+        empty = " (an empty text has no n-grams)" if array.size == 0 else ""
         raise ValueError(
             f"{name} must be a 1-D sequence of at least {at_least} "
-            f"character ids (an empty text has no n-grams), got shape "
-            f"{array.shape}"
+            f"character ids{empty}, got shape {array.shape}"
         )
     if len(array) == 0:  # at_least = 0: an empty context
         return np.zeros(0, dtype="int64")
