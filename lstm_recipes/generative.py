@@ -5,6 +5,11 @@ corpora that ship with the package, a vocabulary of characters, windows of
 characters for training, character n-gram baselines, the model, sampling
 with a temperature, and two ways to generate text, re-feeding the window for
 every character or carrying the LSTM state from step to step.
+
+Not yet on the page: ``KneserNeyNGram``, an interpolated Kneser–Ney
+character n-gram whose order is chosen on validation text, and ``top_k``
+and ``top_p`` sampling (``sample_next`` and both generators take ``k`` and
+``p``).
 """
 
 # --8<-- [start:imports]
@@ -21,8 +26,10 @@ from lstm_recipes.checks import check_positive_int
 __all__ = [
     "CORPORA",
     "CharNGram",
+    "KneserNeyNGram",
     "SampleText",
     "Vocabulary",
+    "WittenBellNGram",
     "apply_temperature",
     "build_char_lstm",
     "build_step_model",
@@ -33,6 +40,8 @@ __all__ = [
     "sample_next",
     "split_poems",
     "text_windows",
+    "top_k",
+    "top_p",
 ]
 
 
@@ -207,6 +216,10 @@ class CharNGram:
         order: 1 (unigram), 2 (bigram), 3 (trigram), ...
         vocabulary_size: number of distinct characters.
         k: the count added to every n-gram, > 0.
+
+    Each n-gram is counted as one int64 key, its ids read in base V, so
+    ``vocabulary_size ** order`` must not exceed ``2 ** 63`` (a ValueError
+    says so): 59 characters allow order 10, 1,826 order 5.
     """
 
     def __init__(self, order, vocabulary_size, *, k=1.0):
@@ -215,6 +228,13 @@ class CharNGram:
         if not k > 0:
             raise ValueError(f"k must be > 0, got {k}")
         self.k = float(k)
+        if self.size**self.order > 2**63:  # the keys below would wrap
+            raise ValueError(
+                f"order = {self.order} is too large for vocabulary_size = "
+                f"{self.size}: an n-gram key, a number below vocabulary_size "
+                f"** order = {self.size**self.order:.3g}, must fit in int64 "
+                "(2 ** 63); lower the order"
+            )
 
     def _keys(self, ids, n):
         """One int64 key per run of ``n`` ids: the run read in base V."""
@@ -295,6 +315,338 @@ class CharNGram:
 
 
 # --8<-- [end:ngram]
+
+
+def _check_ids(ids, name, size, *, at_least=1):
+    """``ids`` as int64 ``(characters,)``, each in ``[0, size)``."""
+    if isinstance(ids, (str, bytes)) or ids is None:
+        raise TypeError(
+            f"{name} must be an array of character ids, got "
+            f"{type(ids).__name__}"
+        )
+    array = np.asarray(ids)
+    if array.ndim != 1 or len(array) < at_least:
+        empty = " (an empty text has no n-grams)" if array.size == 0 else ""
+        raise ValueError(
+            f"{name} must be a 1-D sequence of at least {at_least} "
+            f"character ids{empty}, got shape {array.shape}"
+        )
+    if len(array) == 0:  # at_least = 0: an empty context
+        return np.zeros(0, dtype="int64")
+    if array.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integers, got dtype {array.dtype}")
+    if array.min() < 0 or array.max() >= size:
+        raise ValueError(
+            f"{name} must hold ids from 0 to vocabulary_size - 1 = "
+            f"{size - 1}, got ids from {array.min()} to {array.max()}"
+        )
+    return array.astype("int64")
+
+
+class _InterpolatedNGram:
+    """What the interpolated n-grams share: counting every order up to
+    ``order`` with numbers that cannot overflow, and scoring text.
+
+    Each n-gram is numbered by its context's number and its last character
+    (a number below ``characters * vocabulary_size``), so any order and
+    alphabet size are safe. One fit at order ``N`` holds every lower order
+    too: ``order=m`` in the methods gives exactly what the same class of
+    order ``m``, fitted on the same text, would give.
+    """
+
+    def __init__(self, order, vocabulary_size):
+        self.order = check_positive_int(order, "order")
+        self.size = check_positive_int(vocabulary_size, "vocabulary_size")
+        self._levels = None
+
+    def fit(self, ids):
+        """Count the n-grams of every order up to ``order`` in ``ids``.
+
+        Args:
+            ids: character ids, shape ``(characters,)``, at least ``order``
+                of them, each in ``[0, vocabulary_size)``.
+
+        Returns:
+            ``self``.
+        """
+        ids = _check_ids(ids, "ids", self.size, at_least=self.order)
+        size = self.size
+        index = np.zeros(len(ids) + 1, dtype="int64")  # the empty context
+        levels = []
+        for n in range(1, self.order + 1):
+            # the n-gram at i: the (n - 1)-gram at i, then ids[i + n - 1]
+            codes = index[: len(ids) - n + 1] * size + ids[n - 1 :]
+            grams, first, index, counts = np.unique(
+                codes,
+                return_index=True,
+                return_inverse=True,
+                return_counts=True,
+            )
+            levels.append(
+                {
+                    "grams": grams,
+                    "first": first,
+                    "index": index,
+                    "counts": counts,
+                }
+            )
+        for n, level in enumerate(levels, start=1):
+            contexts = level["grams"] // size  # numbers of level n - 1
+            before = 1 if n == 1 else len(levels[n - 2]["grams"])
+            if n < self.order:  # distinct characters seen before each gram
+                above = levels[n]["first"] + 1  # where the suffix starts
+                continuation = np.bincount(
+                    level["index"][above], minlength=len(level["grams"])
+                )
+            else:
+                continuation = np.zeros_like(level["counts"])
+            for name, values in (
+                ("count", level["counts"]),
+                ("continuation", continuation),
+            ):
+                level[name] = values
+                level[name + "_total"] = np.bincount(
+                    contexts, weights=values, minlength=before
+                )
+                level[name + "_types"] = np.bincount(
+                    contexts,
+                    weights=(values > 0).astype(float),
+                    minlength=before,
+                )
+        self._levels = levels
+        return self
+
+    def _check_order(self, order):
+        if self._levels is None:
+            raise ValueError("call fit before scoring: the model is empty")
+        order = self.order if order is None else order
+        order = check_positive_int(order, "order")
+        if order > self.order:
+            raise ValueError(
+                f"order must lie between 1 and the fitted order "
+                f"{self.order}, got {order}"
+            )
+        return order
+
+    def _numbers(self, n, codes):
+        """The number of each n-gram code at level n; -1 if never seen."""
+        grams = self._levels[n - 1]["grams"]
+        where = np.minimum(np.searchsorted(grams, codes), len(grams) - 1)
+        return np.where((codes >= 0) & (grams[where] == codes), where, -1)
+
+    def _sequence_numbers(self, ids, order):
+        """For every level n, the number of the n-gram starting at each
+        position of ``ids`` (``(characters - n + 1,)``, -1 if unseen)."""
+        numbers_ = [np.zeros(len(ids) + 1, dtype="int64")]
+        for n in range(1, order + 1):
+            before = numbers_[-1][: len(ids) - n + 1]
+            codes = np.where(before >= 0, before * self.size + ids[n - 1 :], -1)
+            numbers_.append(self._numbers(n, codes))
+        return numbers_
+
+    def probabilities(self, context, *, order=None):
+        """The distribution of the next character, ``(vocabulary_size,)``.
+
+        Args:
+            context: the ids before it, ``(characters,)``; only the last
+                ``order - 1`` count, and at least that many are needed.
+            order: the order to use, 1 to the fitted order (default).
+
+        Returns:
+            A float64 array that sums to one.
+        """
+        order = self._check_order(order)
+        context = _check_ids(context, "context", self.size, at_least=0)
+        if len(context) < order - 1:
+            raise ValueError(
+                f"context must hold at least order - 1 = {order - 1} ids, "
+                f"got shape {context.shape}"
+            )
+        tail = context[len(context) - order + 1 :] if order > 1 else []
+        numbers_ = self._sequence_numbers(tail, order - 1)
+        characters = np.arange(self.size)
+        contexts, grams = [], []
+        for n in range(1, order + 1):
+            number = numbers_[n - 1][order - n]  # the last n - 1 ids
+            contexts.append(np.full(self.size, number))
+            codes = np.where(number >= 0, number * self.size + characters, -1)
+            grams.append(self._numbers(n, codes))
+        return self._interpolate(order, contexts, grams)
+
+    def log_likelihoods(self, ids, start=None, *, order=None):
+        """``log P(ids[j] | the order - 1 ids before it)`` for ``j >= start``.
+
+        The first ``order - 1`` characters, which lack a full context, are
+        skipped: ``start`` must be at least ``order - 1`` (its default). To
+        score several orders on the same characters, give them one
+        ``start``, at least the highest order - 1.
+
+        Args:
+            ids: character ids, shape ``(characters,)``.
+            start: first position to score, ``order - 1 <= start <
+                characters``.
+            order: the order to use, 1 to the fitted order (default).
+
+        Returns:
+            A float64 array of shape ``(characters - start,)``, in nats.
+        """
+        order = self._check_order(order)
+        ids = _check_ids(ids, "ids", self.size)
+        start = order - 1 if start is None else start
+        if isinstance(start, bool) or not isinstance(start, numbers.Integral):
+            raise TypeError(f"start must be an integer, got {start!r}")
+        if not order - 1 <= start < len(ids):
+            raise ValueError(
+                f"start must lie between order - 1 = {order - 1} and "
+                f"len(ids) - 1 = {len(ids) - 1}, got {start}"
+            )
+        numbers_ = self._sequence_numbers(ids, order)
+        stop = len(ids)
+        contexts = [
+            numbers_[n - 1][start - n + 1 : stop - n + 1]
+            for n in range(1, order + 1)
+        ]
+        grams = [
+            numbers_[n][start - n + 1 : stop - n + 1]
+            for n in range(1, order + 1)
+        ]
+        return np.log(self._interpolate(order, contexts, grams))
+
+    def log_likelihood(self, ids, start=None, *, order=None):
+        """The sum of ``log_likelihoods(ids, start, order=order)``, in nats
+        (a float)."""
+        return float(self.log_likelihoods(ids, start, order=order).sum())
+
+    def cross_entropy(self, ids, start=None, *, order=None):
+        """The mean of ``-log_likelihoods(ids, start, order=order)``: nats
+        per character (a float; divide by ``log(2)`` for bits)."""
+        return float(-self.log_likelihoods(ids, start, order=order).mean())
+
+    def choose_order(self, validation_ids, start=None):
+        """The order, 1 to the fitted order, with the lowest cross-entropy
+        on ``validation_ids`` (an ``int``; of equal ones, the lowest).
+
+        Every order is scored on the same characters, from ``start``
+        (default and minimum: the fitted order - 1).
+
+        Args:
+            validation_ids: character ids, shape ``(characters,)``.
+            start: first position to score.
+        """
+        self._check_order(None)
+        start = self.order - 1 if start is None else start
+        scores = [
+            self.cross_entropy(validation_ids, start, order=order)
+            for order in range(1, self.order + 1)
+        ]
+        return int(np.argmin(scores)) + 1
+
+
+class KneserNeyNGram(_InterpolatedNGram):
+    """A character n-gram with interpolated Kneser–Ney smoothing.
+
+    Plain interpolated Kneser–Ney (Chen and Goodman, 1999) with one fixed
+    discount ``D`` at every order (not the modified version's three). The
+    probability of character ``c`` after the context ``h``, the ``n - 1``
+    characters before it, is
+
+        P_n(c | h) = max(N(h c) - D, 0) / N(h .)
+                     + D * T(h) / N(h .) * P_{n-1}(c | h')
+
+    where ``h'`` is ``h`` without its first character, ``N(h .)`` the sum of
+    ``N(h c)`` over ``c`` and ``T(h)`` the number of characters ``c`` with
+    ``N(h c) > 0``. At the model's order ``N`` is the count of ``h c`` in
+    the training text; at every lower order it is the continuation count,
+    the number of distinct characters seen just before ``h c``. Below the
+    unigram lies the uniform distribution ``1 / vocabulary_size``, so every
+    character of the alphabet, seen or not, gets a probability > 0, and the
+    probabilities after any context sum to one. A context that the training
+    text never continues (``N(h .) = 0``) leaves the order below as it is.
+
+    One fit at order ``N`` holds every lower order too: ``order=m`` in the
+    methods gives exactly what ``KneserNeyNGram(m, ...)`` fitted on the same
+    text would give. The n-grams are counted without a key that could
+    overflow, so any order and alphabet size are safe.
+
+    Methods: ``fit(ids)``, ``probabilities(context, *, order=None)``,
+    ``log_likelihoods(ids, start=None, *, order=None)``, ``log_likelihood``
+    and ``cross_entropy`` (same arguments), ``choose_order(validation_ids,
+    start=None)``.
+
+    Args:
+        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
+        vocabulary_size: number of distinct characters ``V``.
+        discount: ``D``, a number with 0 < D <= 1.
+    """
+
+    def __init__(self, order, vocabulary_size, *, discount=0.75):
+        super().__init__(order, vocabulary_size)
+        if isinstance(discount, bool) or not (
+            isinstance(discount, numbers.Real) and 0 < discount <= 1
+        ):
+            raise ValueError(
+                f"discount must be a number with 0 < discount <= 1, got "
+                f"{discount!r}"
+            )
+        self.discount = float(discount)
+
+    def _interpolate(self, order, contexts, grams):
+        """``P_order(c | h)`` from the numbers of the contexts and n-grams
+        of every level ``n = 1 .. order`` (``contexts[n - 1]``,
+        ``grams[n - 1]``: arrays of one shape, -1 if never seen)."""
+        d = self.discount
+        p = np.full(np.shape(grams[0]), 1 / self.size)
+        for n in range(1, order + 1):
+            level = self._levels[n - 1]
+            name = "count" if n == order else "continuation"
+            seen_context, seen = contexts[n - 1] >= 0, grams[n - 1] >= 0
+            context = np.where(seen_context, contexts[n - 1], 0)
+            total = np.where(seen_context, level[name + "_total"][context], 0)
+            types = np.where(seen_context, level[name + "_types"][context], 0)
+            count = np.where(seen, level[name][np.maximum(grams[n - 1], 0)], 0)
+            mixed = (np.maximum(count - d, 0) + d * types * p) / np.maximum(
+                total, 1
+            )
+            p = np.where(total > 0, mixed, p)
+        return p
+
+
+class WittenBellNGram(_InterpolatedNGram):
+    """A character n-gram with interpolated Witten–Bell smoothing.
+
+    The probability of character ``c`` after the context ``h``, the ``n -
+    1`` characters before it, is
+
+        P_n(c | h) = (N(h c) + T(h) * P_{n-1}(c | h')) / (N(h .) + T(h))
+
+    where ``N`` counts in the training text (at every order), ``h'`` is
+    ``h`` without its first character, ``N(h .)`` the sum of ``N(h c)``
+    over ``c`` and ``T(h)`` the number of characters ``c`` with ``N(h c) >
+    0``: the more kinds of character follow a context, the more weight
+    goes to the order below. Below the unigram lies the uniform
+    distribution ``1 / vocabulary_size``; a context never continued in
+    the training text leaves the order below as it is. The methods are
+    those of ``KneserNeyNGram``.
+
+    Args:
+        order: 1 (unigram), 2 (bigram), 3 (trigram), ...
+        vocabulary_size: number of distinct characters ``V``.
+    """
+
+    def _interpolate(self, order, contexts, grams):
+        p = np.full(np.shape(grams[0]), 1 / self.size)
+        for n in range(1, order + 1):
+            level = self._levels[n - 1]
+            seen_context, seen = contexts[n - 1] >= 0, grams[n - 1] >= 0
+            context = np.where(seen_context, contexts[n - 1], 0)
+            total = np.where(seen_context, level["count_total"][context], 0)
+            types = np.where(seen_context, level["count_types"][context], 0)
+            count = np.where(
+                seen, level["count"][np.maximum(grams[n - 1], 0)], 0
+            )
+            mixed = (count + types * p) / np.maximum(total + types, 1)
+            p = np.where(total > 0, mixed, p)
+        return p
 
 
 # --8<-- [start:build_char_lstm]
@@ -392,6 +744,35 @@ def lstm_log_likelihoods(model, ids, time_steps, *, batch_size=256):
 
 
 # --8<-- [start:temperature]
+def _check_distribution(probabilities, name="probabilities"):
+    """``probabilities`` as float64 ``(classes,)``, once it is checked to be
+    a distribution: finite, >= 0, summing to 1 within 1e-3."""
+    if isinstance(probabilities, (str, bytes)) or probabilities is None:
+        raise TypeError(
+            f"{name} must be an array of numbers, got "
+            f"{type(probabilities).__name__}"
+        )
+    try:
+        p = np.asarray(probabilities, dtype="float64")
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers") from None
+    if p.ndim != 1 or len(p) == 0:
+        raise ValueError(
+            f"{name} must have shape (classes,) with classes >= 1, got "
+            f"shape {p.shape}"
+        )
+    if not np.isfinite(p).all() or (p < 0).any():
+        raise ValueError(
+            f"{name} must be finite and >= 0 (a distribution, not logits), "
+            f"got values from {np.min(p)} to {np.max(p)}"
+        )
+    if abs(p.sum() - 1) > 1e-3:
+        raise ValueError(
+            f"{name} must sum to 1 (within 1e-3), got a sum of {p.sum():.6g}"
+        )
+    return p
+
+
 def apply_temperature(probabilities, temperature):
     """Sharpen (``temperature < 1``) or flatten (``> 1``) a distribution.
 
@@ -399,7 +780,8 @@ def apply_temperature(probabilities, temperature):
     softmax of the log-probabilities divided by the temperature.
 
     Args:
-        probabilities: a distribution, shape ``(classes,)``.
+        probabilities: a distribution, shape ``(classes,)``: finite, >= 0
+            and summing to 1 within 1e-3, else a ValueError.
         temperature: a number > 0; 1 leaves the distribution as it is.
 
     Returns:
@@ -411,28 +793,108 @@ def apply_temperature(probabilities, temperature):
         raise ValueError(
             f"temperature must be a number > 0, got {temperature!r}"
         )
+    probabilities = _check_distribution(probabilities)
     with np.errstate(divide="ignore"):  # log(0) = -inf: stays impossible
-        logits = np.log(np.asarray(probabilities, dtype="float64"))
+        logits = np.log(probabilities)
     logits = logits / temperature
     weights = np.exp(logits - logits.max())
     return weights / weights.sum()
 
 
-def sample_next(probabilities, temperature, rng):
+def _most_probable_first(p):
+    """The ids of ``p`` from the most to the least probable; ties: the
+    lower id first, so that top-k and top-p keep the same set every time."""
+    return np.argsort(-p, kind="stable")
+
+
+def top_k(probabilities, k):
+    """Keep the ``k`` most probable classes, renormalised (top-k sampling).
+
+    Args:
+        probabilities: a distribution, shape ``(classes,)``.
+        k: an integer, 1 <= k <= classes; 1 is greedy decoding, ``classes``
+            leaves the distribution as it is. Of tied classes at the edge,
+            the lower ids are kept.
+
+    Returns:
+        The new distribution, a float64 array ``(classes,)``, zero outside
+        the ``k`` kept classes.
+    """
+    p = _check_distribution(probabilities)
+    k = check_positive_int(k, "k")
+    if k > len(p):
+        raise ValueError(
+            f"k must lie between 1 and classes = {len(p)}, got {k}"
+        )
+    kept = _most_probable_first(p)[:k]
+    q = np.zeros_like(p)
+    q[kept] = p[kept]
+    return q / q.sum()
+
+
+def top_p(probabilities, p):
+    """Keep the most probable classes that together hold at least ``p`` of
+    the probability, renormalised (nucleus, or top-p, sampling).
+
+    The kept set is the smallest whose mass reaches ``p``: the classes in
+    order of probability, up to the first at which the running sum reaches
+    ``p`` (of tied classes at the edge, the lower ids are kept).
+
+    Args:
+        probabilities: a distribution, shape ``(classes,)``.
+        p: a number, 0 < p <= 1; 1 leaves the distribution as it is.
+
+    Returns:
+        The new distribution, a float64 array ``(classes,)``, zero outside
+        the kept classes.
+    """
+    q = _check_distribution(probabilities)
+    if isinstance(p, bool) or not (isinstance(p, numbers.Real) and 0 < p <= 1):
+        raise ValueError(f"p must be a number with 0 < p <= 1, got {p!r}")
+    q = q / q.sum()
+    if p == 1:
+        return q
+    order = _most_probable_first(q)
+    reached = np.cumsum(q[order]) >= p - 1e-12  # float sums: a tolerance
+    kept = order[: int(np.argmax(reached)) + 1]
+    out = np.zeros_like(q)
+    out[kept] = q[kept]
+    return out / out.sum()
+
+
+def sample_next(probabilities, temperature, rng, *, k=None, p=None):
     """Draw the id of the next character.
+
+    The distribution is reshaped by the temperature, then cut to its ``k``
+    most probable classes (``top_k``), then to its nucleus of mass ``p``
+    (``top_p``), and the id drawn from what is left.
 
     Args:
         probabilities: the model's distribution, shape ``(classes,)``.
-        temperature: ``None`` for greedy decoding (the most probable id),
-            else a number > 0 (see ``apply_temperature``).
+        temperature: ``None`` for greedy decoding (the most probable id;
+            ``k`` and ``p`` then change nothing), else a number > 0 (see
+            ``apply_temperature``).
         rng: a ``numpy.random.Generator``; one uniform draw per call.
+        k: ``None`` (no cut) or an integer, 1 <= k <= classes.
+        p: ``None`` (no cut) or a number, 0 < p <= 1.
 
     Returns:
         An ``int``.
     """
+    q = apply_temperature(
+        probabilities, 1 if temperature is None else temperature
+    )
+    if k is not None:
+        q = top_k(q, k)
+    if p is not None:
+        q = top_p(q, p)
     if temperature is None:
         return int(np.argmax(probabilities))
-    cumulative = np.cumsum(apply_temperature(probabilities, temperature))
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator, got {type(rng).__name__}"
+        )
+    cumulative = np.cumsum(q)
     draw = rng.random() * cumulative[-1]
     return int(
         min(
@@ -454,6 +916,8 @@ def generate_refeeding(
     temperature=None,
     window=None,
     seed=0,
+    k=None,
+    p=None,
 ):
     """Generate text by running the model over the whole window, again and
     again: one full pass over up to ``window`` characters per new one.
@@ -468,11 +932,15 @@ def generate_refeeding(
         window: characters the model reads for each prediction (the last
             ones); ``None``: all of the text so far.
         seed: seed of the random draws.
+        k: ``None`` or keep the ``k`` most probable characters (``top_k``).
+        p: ``None`` or keep the nucleus of mass ``p`` (``top_p``).
 
     Returns:
         The ``length`` generated characters, a string.
     """
-    ids = list(_check_generation(vocabulary, seed_text, length, temperature))
+    ids = list(
+        _check_generation(vocabulary, seed_text, length, temperature, k, p)
+    )
     if window is not None:
         window = check_positive_int(window, "window")
     rng = np.random.default_rng(seed)
@@ -480,7 +948,7 @@ def generate_refeeding(
         context = ids if window is None else ids[-window:]
         context = np.array([context], dtype="int32")
         probabilities = model.predict_on_batch(context)[0, -1]
-        ids.append(sample_next(probabilities, temperature, rng))
+        ids.append(sample_next(probabilities, temperature, rng, k=k, p=p))
     return vocabulary.decode(ids[-length:])
 
 
@@ -525,7 +993,7 @@ def build_step_model(model):
 
 
 # --8<-- [start:generate_with_state]
-def _check_generation(vocabulary, seed_text, length, temperature):
+def _check_generation(vocabulary, seed_text, length, temperature, k, p):
     """The ids of ``seed_text``, once the generator's arguments are checked."""
     if not isinstance(vocabulary, Vocabulary):
         raise TypeError(
@@ -535,13 +1003,26 @@ def _check_generation(vocabulary, seed_text, length, temperature):
     if len(ids) == 0:
         raise ValueError("seed_text must hold at least one character, got ''")
     check_positive_int(length, "length")
+    uniform = np.full(len(vocabulary), 1 / len(vocabulary))
     if temperature is not None:
-        apply_temperature(np.ones(2), temperature)  # raises if not > 0
+        apply_temperature(uniform, temperature)  # raises if not > 0
+    if k is not None:
+        top_k(uniform, k)  # raises unless 1 <= k <= len(vocabulary)
+    if p is not None:
+        top_p(uniform, p)  # raises unless 0 < p <= 1
     return ids
 
 
 def generate_with_state(
-    step_model, vocabulary, seed_text, length, *, temperature=None, seed=0
+    step_model,
+    vocabulary,
+    seed_text,
+    length,
+    *,
+    temperature=None,
+    seed=0,
+    k=None,
+    p=None,
 ):
     """Generate text one character per call, carrying the LSTM state.
 
@@ -556,11 +1037,13 @@ def generate_with_state(
         length: number of characters to generate, >= 1.
         temperature: ``None`` (greedy) or a number > 0.
         seed: seed of the random draws.
+        k: ``None`` or keep the ``k`` most probable characters (``top_k``).
+        p: ``None`` or keep the nucleus of mass ``p`` (``top_p``).
 
     Returns:
         The ``length`` generated characters, a string.
     """
-    ids = _check_generation(vocabulary, seed_text, length, temperature)
+    ids = _check_generation(vocabulary, seed_text, length, temperature, k, p)
     if len(step_model.inputs) != 3:
         raise ValueError(
             "step_model must come from build_step_model (inputs: ids, h, c)"
@@ -571,7 +1054,9 @@ def generate_with_state(
     context, generated = ids[None, :], []
     for _ in range(length):
         probabilities, h, c = step_model.predict_on_batch([context, h, c])
-        generated.append(sample_next(probabilities[0], temperature, rng))
+        generated.append(
+            sample_next(probabilities[0], temperature, rng, k=k, p=p)
+        )
         context = np.array([[generated[-1]]], dtype="int32")
     return vocabulary.decode(generated)
 
@@ -603,7 +1088,9 @@ class SampleText(keras.callbacks.Callback):
         seed=0,
     ):
         super().__init__()
-        _check_generation(vocabulary, seed_text, length, temperature)
+        _check_generation(
+            vocabulary, seed_text, length, temperature, None, None
+        )
         self.vocabulary, self.seed_text = vocabulary, seed_text
         self.length, self.temperature, self.seed = length, temperature, seed
         self.every = check_positive_int(every, "every")
