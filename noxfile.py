@@ -114,7 +114,7 @@ def lint(session):
     session.run("ruff", "format", "--check", ".")
 
 
-BENCHMARKS = ("fast_training", "alphabet")
+BENCHMARKS = ("fast_training", "alphabet", "seeds")
 
 
 @nox.session
