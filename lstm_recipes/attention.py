@@ -3,28 +3,36 @@
 The attention chapter of the book embeds the sections marked ``--8<--``
 below: dot-product (Luong) and additive (Bahdanau) attention in plain NumPy,
 computed exactly as ``keras.layers.Attention`` and
-``keras.layers.AdditiveAttention`` compute them (masks included); a recall
-problem in which each output sits at its own, distant input position; the
-``RepeatVector`` encoder-decoder with and without an attention layer over
-the encoder's per-step outputs; and the measurement of where the trained
-attention looks.
+``keras.layers.AdditiveAttention`` compute them (masks included); a copy
+task whose sequences have every length from a few digits to dozens;
+batches of similar lengths; the teacher-forcing encoder-decoder with Luong
+attention or without, with its step-by-step greedy decoding.
 """
 
 # --8<-- [start:imports]
+from typing import NamedTuple
+
 import keras
 import numpy as np
+import tensorflow as tf
 
 from lstm_recipes.checks import as_number_array, check_positive_int
 
 # --8<-- [end:imports]
 
 __all__ = [
+    "PAD",
+    "START",
+    "VOCABULARY",
+    "Seq2Seq",
     "additive_attention",
-    "alignment",
-    "attention_weights",
-    "build_attention_seq2seq",
+    "build_attention_decoder",
+    "copy_data",
+    "decoder_inputs",
     "dot_product_attention",
-    "marked_recall_data",
+    "greedy_decode",
+    "length_batches",
+    "reverse_tokens",
 ]
 
 
@@ -169,111 +177,252 @@ def additive_attention(
 # --8<-- [end:additive_attention]
 
 
-# --8<-- [start:marked_recall_data]
-def marked_recall_data(samples, time_steps, marks=2, *, seed=0):
-    """Recall the marked digits of a long sequence, in the order of the marks.
+# --8<-- [start:copy_data]
+PAD, START = 0, 1  # token 0 pads, token 1 starts the decoder; digit d is d+2
+VOCABULARY = 12
 
-    Each step holds a random digit 0-9 (one-hot, 10 values) and ``marks``
-    marker flags. At ``marks`` random steps one flag is set: flag 0 at one
-    step, flag 1 at another, and so on, anywhere in the sequence; every
-    other digit is filler. Output step ``k`` is the digit at the step that
-    carries flag ``k``: each output depends on one input step, and on
-    nothing in between.
+
+def copy_data(samples, min_length, max_length, *, seed=0):
+    """Digit sequences of random lengths, to be written out again.
+
+    Each sequence holds ``min_length`` to ``max_length`` random digits
+    (each length equally likely). A digit ``d`` is the token ``d + 2``;
+    rows are padded with ``PAD`` (0) after their last digit. The target is
+    the input itself: the model must copy it, so everything it writes
+    depends on everything it read, and the longer the sequence, the more a
+    single summary vector would have to hold.
 
     Args:
         samples: number of sequences.
-        time_steps: length of each sequence, at least ``marks``.
-        marks: number of marker flags, i.e. of output steps.
-        seed: seed of ``numpy.random.default_rng``.
+        min_length: fewest digits in a sequence, at least 1.
+        max_length: most digits, at least ``min_length``; the width of the
+            arrays.
 
     Returns:
-        ``x`` float32 ``(samples, time_steps, 10 + marks)``, ``y`` int32
-        digits ``(samples, marks)`` and ``positions`` int ``(samples,
-        marks)``, the input step that holds each target digit.
+        ``source`` int32 ``(samples, max_length)``, ``target`` int32
+        ``(samples, max_length)`` (equal to ``source``) and ``lengths`` int
+        ``(samples,)``, the number of digits in each row.
     """
     samples = check_positive_int(samples, "samples")
-    time_steps = check_positive_int(time_steps, "time_steps")
-    marks = check_positive_int(marks, "marks")
-    if time_steps < marks:
+    min_length = check_positive_int(min_length, "min_length")
+    max_length = check_positive_int(max_length, "max_length")
+    if max_length < min_length:
         raise ValueError(
-            f"time_steps must be >= marks = {marks} to hold every mark, got "
-            f"{time_steps}"
+            f"max_length must be >= min_length = {min_length}, got {max_length}"
         )
     rng = np.random.default_rng(seed)
-    digits = rng.integers(0, 10, size=(samples, time_steps))
-    order = np.argsort(rng.random((samples, time_steps)), axis=1)
-    positions = order[:, :marks]  # flag k is set at positions[:, k]
-    rows = np.arange(samples)[:, None]
-    flags = np.zeros((samples, time_steps, marks), dtype="float32")
-    flags[rows, positions, np.arange(marks)] = 1.0
-    x = np.concatenate(
-        [keras.utils.to_categorical(digits, num_classes=10), flags], axis=-1
-    )
-    y = digits[rows, positions].astype("int32")
-    return x.astype("float32"), y, positions
+    lengths = rng.integers(min_length, max_length + 1, size=samples)
+    digits = rng.integers(0, 10, size=(samples, max_length)) + 2
+    steps = np.arange(max_length)
+    source = np.where(steps < lengths[:, None], digits, PAD).astype("int32")
+    return source, source.copy(), lengths
 
 
-# --8<-- [end:marked_recall_data]
+def _check_tokens(tokens, name):
+    tokens = np.asarray(tokens)
+    if tokens.ndim != 2 or not np.issubdtype(tokens.dtype, np.integer):
+        raise ValueError(
+            f"{name} must be integer tokens (samples, steps), got "
+            f"{tokens.dtype} {tokens.shape}"
+        )
+    real = tokens != PAD
+    if np.any(~real[:, :-1] & real[:, 1:]):
+        raise ValueError(f"{name} must have its padding (0) after the tokens")
+    return tokens, real
 
 
-# --8<-- [start:build_attention_seq2seq]
-def build_attention_seq2seq(
-    features,
-    output_steps,
-    classes,
-    *,
-    units=16,
-    attention=True,
-    learning_rate=0.05,
-    steps_per_execution=10,
-):
-    """The ``RepeatVector`` encoder-decoder, with or without attention.
-
-    The encoder LSTM reads ``(samples, time_steps, features)`` and returns
-    its state at every step ``(samples, time_steps, units)`` as well as its
-    last state. As in ``build_repeat_vector``, the last state is repeated
-    ``output_steps`` times and read by the decoder LSTM. With
-    ``attention=True``, a ``keras.layers.Attention`` layer (named
-    ``"attention"``) lets each decoder state (the query) weigh every
-    encoder state (the values), and the weighted sum is concatenated to
-    the decoder state before ``TimeDistributed(Dense(classes,
-    "softmax"))``. Without it, the last encoder state is all the decoder
-    knows. ``time_steps`` is left open, so one model (one traced graph)
-    serves every sequence length.
+def decoder_inputs(target):
+    """The teacher-forcing input: ``START``, then the target but its last
+    token; padding stays padding. ``[[5, 6, 7, 0]]`` gives ``[[1, 5, 6,
+    0]]``.
 
     Args:
-        features: input values per step.
-        output_steps: output steps per sample.
-        classes: classes per output step.
-        units: units of the encoder and of the decoder LSTM.
+        target: int tokens ``(samples, steps)``, padded with 0 at the end.
+
+    Returns:
+        int32 array ``(samples, steps)``.
+    """
+    target, real = _check_tokens(target, "target")
+    shifted = np.concatenate(
+        [np.full((len(target), 1), START), target[:, :-1]], axis=1
+    )
+    return np.where(real, shifted, PAD).astype("int32")
+
+
+def reverse_tokens(tokens):
+    """Reverse each row's tokens, leaving its padding at the end:
+    ``[[5, 6, 7, 0]]`` gives ``[[7, 6, 5, 0]]``.
+
+    Args:
+        tokens: int tokens ``(samples, steps)``, padded with 0 at the end.
+
+    Returns:
+        int32 array ``(samples, steps)``.
+    """
+    tokens, real = _check_tokens(tokens, "tokens")
+    lengths = real.sum(axis=1, keepdims=True)
+    steps = np.arange(tokens.shape[1])
+    index = np.where(steps < lengths, lengths - 1 - steps, steps)
+    return np.take_along_axis(tokens, index, axis=1).astype("int32")
+
+
+# --8<-- [end:copy_data]
+
+
+# --8<-- [start:length_batches]
+def length_batches(inputs, target, *, batch_size, steps, width=10, seed=0):
+    """Batches of sequences of similar length, each cut to its longest.
+
+    Rows are grouped by length into buckets ``width`` steps wide (1 to
+    ``width`` tokens, then up to ``2 * width``, ...); each batch is drawn
+    from one bucket and cut to the bucket's width, so a batch of short
+    sequences costs few time steps. Sequences of different lengths still
+    share a batch, padded; the model's mask hides the padding.
+
+    Args:
+        inputs: a tuple of int arrays ``(samples, max_steps)``, padded with
+            0 at the end, e.g. ``(source, decoder_inputs(target))``.
+        target: int array ``(samples, max_steps)``, padded alike; its
+            non-zero tokens give each row's length.
+        batch_size: rows per batch.
+        steps: number of batches (optimizer steps) in the dataset.
+        width: width of a bucket, in time steps.
+        seed: seed of the shuffle.
+
+    Returns:
+        A ``tf.data.Dataset`` of ``steps`` batches ``(inputs, target)``,
+        the time axis left open (``None``).
+    """
+    batch_size = check_positive_int(batch_size, "batch_size")
+    steps = check_positive_int(steps, "steps")
+    width = check_positive_int(width, "width")
+    if not isinstance(inputs, tuple):
+        raise TypeError(f"inputs must be a tuple of arrays, got {inputs!r}")
+    target, real = _check_tokens(target, "target")
+    arrays = [np.asarray(part) for part in inputs] + [target]
+    if len({array.shape for array in arrays}) != 1:
+        raise ValueError(
+            f"inputs and target must have the same shape, got "
+            f"{[array.shape for array in arrays]}"
+        )
+    buckets = -(-real.sum(axis=1) // width)  # 1: up to width tokens, ...
+    rng = np.random.default_rng(seed)
+    plan = []  # (rows, width) of every batch
+    while len(plan) < steps:
+        order = rng.permutation(len(target))
+        one_pass = []
+        for bucket in np.unique(buckets):
+            rows = order[buckets[order] == bucket]
+            for start in range(0, len(rows), batch_size):
+                one_pass.append((rows[start : start + batch_size], bucket))
+        plan += [one_pass[i] for i in rng.permutation(len(one_pass))]
+
+    def batches():
+        for rows, bucket in plan[:steps]:
+            cut = [array[rows, : bucket * width] for array in arrays]
+            yield tuple(cut[:-1]), cut[-1]
+
+    spec = tf.TensorSpec((None, None), tf.int32)
+    return tf.data.Dataset.from_generator(
+        batches, output_signature=((spec,) * len(inputs), spec)
+    ).prefetch(tf.data.AUTOTUNE)
+
+
+# --8<-- [end:length_batches]
+
+
+# --8<-- [start:build_attention_decoder]
+class Seq2Seq(NamedTuple):
+    """The models of ``build_attention_decoder``; they share their layers."""
+
+    model: keras.Model
+    scores: keras.Model | None
+    encoder: keras.Model
+    decoder: keras.Model
+
+
+def build_attention_decoder(
+    vocabulary,
+    *,
+    units=32,
+    embedding=16,
+    attention=True,
+    mask=True,
+    learning_rate=0.01,
+    steps_per_execution=10,
+):
+    """The teacher-forcing encoder-decoder, with Luong attention or without.
+
+    An ``Embedding`` (``mask_zero=mask``) turns the tokens of the source
+    ``(samples, Tv)`` and of the decoder's input ``(samples, Tq)`` (see
+    ``decoder_inputs``) into vectors. The encoder LSTM returns its state at
+    every step ``(samples, Tv, units)`` and hands its final states to the
+    decoder LSTM, whose state at every step ``(samples, Tq, units)`` is the
+    query. With ``attention=True`` an ``Attention`` layer named
+    ``"attention"`` scores every encoder state against each query (a dot
+    product), and the weighted sum of encoder states, the context, joins
+    the query: ``Dense(units, "tanh")`` reads both, as in Luong et al.
+    (2015). Without attention it reads the query alone. A last
+    ``Dense(vocabulary, "softmax")`` gives the next token's probabilities.
+    With ``mask=True`` padded steps (token 0) are skipped by the LSTMs, get
+    attention weight 0 and do not count in the loss.
+
+    Args:
+        vocabulary: number of tokens, padding and start included.
+        units: units of each LSTM.
+        embedding: values per token.
         attention: add the attention layer.
+        mask: mask padded steps (``Embedding(mask_zero=True)``).
         learning_rate: step size of the Adam optimizer.
         steps_per_execution: optimizer steps per call into the graph.
 
     Returns:
-        A ``keras.Model`` compiled with sparse categorical cross-entropy,
-        ``(samples, time_steps, features)`` -> ``(samples, output_steps,
-        classes)`` probabilities.
+        A ``Seq2Seq`` of four models sharing their layers:
+        ``model``, ``[source, decoder input] -> (samples, Tq, vocabulary)``
+        probabilities, compiled with sparse categorical cross-entropy;
+        ``scores``, the same inputs ``-> (samples, Tq, Tv)`` attention
+        weights (``None`` without attention); ``encoder``, ``source ->
+        [states, h, c]``; and ``decoder``, one step at a time:
+        ``[token (samples, 1), states, source, h, c] -> [probabilities
+        (samples, 1, vocabulary), h, c, weights (samples, 1, Tv)]``
+        (no weights without attention).
     """
-    features = check_positive_int(features, "features")
-    output_steps = check_positive_int(output_steps, "output_steps")
-    classes = check_positive_int(classes, "classes")
+    vocabulary = check_positive_int(vocabulary, "vocabulary")
     units = check_positive_int(units, "units")
-    if not isinstance(attention, bool):
-        raise TypeError(f"attention must be True or False, got {attention!r}")
+    embedding = check_positive_int(embedding, "embedding")
+    for name, flag in (("attention", attention), ("mask", mask)):
+        if not isinstance(flag, bool):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
 
-    inputs = keras.Input(shape=(None, features))
-    encoder = keras.layers.LSTM(units, return_sequences=True, return_state=True)
-    states, last, _ = encoder(inputs)  # (samples, time_steps, units), ...
-    repeated = keras.layers.RepeatVector(output_steps)(last)
-    decoded = keras.layers.LSTM(units, return_sequences=True)(repeated)
-    if attention:
-        context = keras.layers.Attention(name="attention")([decoded, states])
-        decoded = keras.layers.Concatenate()([decoded, context])
-    step_output = keras.layers.Dense(classes, activation="softmax")
-    predictions = keras.layers.TimeDistributed(step_output)(decoded)
-    name = "attention_seq2seq" if attention else "encoder_decoder"
-    model = keras.Model(inputs, predictions, name=name)
+    embed = keras.layers.Embedding(vocabulary, embedding, mask_zero=mask)
+    encoder_lstm = keras.layers.LSTM(
+        units, return_sequences=True, return_state=True, name="encoder"
+    )
+    decoder_lstm = keras.layers.LSTM(
+        units, return_sequences=True, return_state=True, name="decoder"
+    )
+    attend = keras.layers.Attention(name="attention") if attention else None
+    mix = keras.layers.Dense(units, activation="tanh", name="mix")
+    output = keras.layers.Dense(vocabulary, activation="softmax", name="next")
+
+    def write(queries, states, value_mask):
+        """Next-token probabilities (and weights) from decoder states."""
+        if attend is None:
+            return output(mix(queries)), None
+        extra = {} if value_mask is None else {"mask": [None, value_mask]}
+        context, weights = attend(
+            [queries, states], return_attention_scores=True, **extra
+        )
+        mixed = mix(keras.layers.Concatenate()([queries, context]))
+        return output(mixed), weights
+
+    source = keras.Input(shape=(None,), dtype="int32", name="source")
+    shifted = keras.Input(shape=(None,), dtype="int32", name="shifted")
+    states, h, c = encoder_lstm(embed(source))
+    queries, _, _ = decoder_lstm(embed(shifted), initial_state=[h, c])
+    # In the training graph the masks travel with the tensors.
+    probabilities, weights = write(queries, states, None)
+    model = keras.Model([source, shifted], probabilities, name="seq2seq")
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss="sparse_categorical_crossentropy",
@@ -281,88 +430,68 @@ def build_attention_seq2seq(
             steps_per_execution, "steps_per_execution"
         ),
     )
-    return model
+    scores = None
+    if attention:
+        scores = keras.Model([source, shifted], weights, name="scores")
+    encoder = keras.Model(source, [states, h, c], name="encoder")
 
-
-# --8<-- [end:build_attention_seq2seq]
-
-
-# --8<-- [start:attention_weights]
-def attention_weights(model, x):
-    """The attention weights of a model of ``build_attention_seq2seq``.
-
-    Calls the model's layers again on ``x``, with the layer named
-    ``"attention"`` returning its weights (``return_attention_scores=
-    True``); the trained weights are shared, nothing is copied.
-
-    Args:
-        model: a model built with ``attention=True``.
-        x: inputs ``(samples, time_steps, features)``.
-
-    Returns:
-        float32 array ``(samples, output_steps, time_steps)``: how much
-        each output step looks at each input step; rows sum to 1.
-    """
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {model!r}")
-    names = [layer.name for layer in model.layers]
-    if "attention" not in names:
-        raise ValueError(
-            f"model {model.name!r} has no layer named 'attention'; build it "
-            "with attention=True"
-        )
-    x = as_number_array(x, "x")
-    if x.ndim != 3 or x.shape[-1] != model.input_shape[-1]:
-        raise ValueError(
-            f"x must have shape (samples, time_steps, "
-            f"{model.input_shape[-1]}), got {x.shape}"
-        )
-    encoder, repeat, decoder, attention = (
-        model.get_layer(index=i) for i in range(1, 5)
+    token = keras.Input(shape=(1,), dtype="int32", name="token")
+    states_in = keras.Input(shape=(None, units), name="states")
+    source_in = keras.Input(shape=(None,), dtype="int32", name="source")
+    h_in = keras.Input(shape=(units,), name="h")
+    c_in = keras.Input(shape=(units,), name="c")
+    query, h_out, c_out = decoder_lstm(embed(token), initial_state=[h_in, c_in])
+    value_mask = keras.ops.not_equal(source_in, PAD) if mask else None
+    step_probabilities, step_weights = write(query, states_in, value_mask)
+    outputs = [step_probabilities, h_out, c_out]
+    if attention:
+        outputs.append(step_weights)
+    decoder = keras.Model(
+        [token, states_in, source_in, h_in, c_in], outputs, name="decoder"
     )
-    states, last, _ = encoder(x)
-    decoded = decoder(repeat(last))
-    _, weights = attention([decoded, states], return_attention_scores=True)
-    return keras.ops.convert_to_numpy(weights)
+    return Seq2Seq(model, scores, encoder, decoder)
 
 
-# --8<-- [end:attention_weights]
+# --8<-- [end:build_attention_decoder]
 
 
-# --8<-- [start:alignment]
-def alignment(weights, positions):
-    """How often the largest attention weight falls on the expected step.
+# --8<-- [start:greedy_decode]
+def greedy_decode(parts, source, steps=None):
+    """Write every output token by feeding back the likeliest one.
+
+    The encoder reads ``source`` once; then the one-step decoder reads
+    ``START``, and at every later step the token it chose last.
 
     Args:
-        weights: array ``(samples, output_steps, time_steps)``, e.g. from
-            ``attention_weights``.
-        positions: int array ``(samples, output_steps)``: for each output
-            step, the input step that the task says it depends on.
+        parts: a ``Seq2Seq`` from ``build_attention_decoder``.
+        source: int tokens ``(samples, Tv)``, padded with 0 at the end.
+        steps: tokens to write; ``None``: ``Tv``.
 
     Returns:
-        The fraction of output steps whose ``argmax`` weight is on that
-        step, a float in [0, 1].
+        ``tokens`` int ``(samples, steps)`` and the attention ``weights``
+        ``(samples, steps, Tv)`` of every step (``None`` without
+        attention).
     """
-    weights = as_number_array(weights, "weights")
-    positions = np.asarray(positions)
-    if weights.ndim != 3:
-        raise ValueError(
-            f"weights must have shape (samples, output_steps, time_steps), "
-            f"got {weights.shape}"
+    if not isinstance(parts, Seq2Seq):
+        raise TypeError(
+            f"parts must be the Seq2Seq of build_attention_decoder, got "
+            f"{type(parts).__name__}"
         )
-    if positions.shape != weights.shape[:2]:
-        raise ValueError(
-            f"positions must have shape {weights.shape[:2]} to match "
-            f"weights {weights.shape}, got {positions.shape}"
+    source, _ = _check_tokens(source, "source")
+    steps = source.shape[1] if steps is None else steps
+    steps = check_positive_int(steps, "steps")
+    # predict_on_batch runs a compiled step: much faster than model(x)
+    states, h, c = parts.encoder.predict_on_batch(source)
+    token = np.full((len(source), 1), START, dtype="int32")
+    tokens, weights = [], []
+    for _ in range(steps):
+        probabilities, h, c, *step_weights = parts.decoder.predict_on_batch(
+            [token, states, source, h, c]
         )
-    if not np.issubdtype(positions.dtype, np.integer):
-        raise TypeError(f"positions must be integers, got {positions.dtype}")
-    if positions.min() < 0 or positions.max() >= weights.shape[2]:
-        raise ValueError(
-            f"positions must lie in [0, {weights.shape[2]}), got values from "
-            f"{positions.min()} to {positions.max()}"
-        )
-    return float(np.mean(weights.argmax(axis=-1) == positions))
+        token = probabilities.argmax(-1).astype("int32")  # (samples, 1)
+        tokens.append(token[:, 0])
+        weights += [w[:, 0] for w in step_weights]
+    return np.stack(tokens, 1), np.stack(weights, 1) if weights else None
 
 
-# --8<-- [end:alignment]
+# --8<-- [end:greedy_decode]

@@ -165,6 +165,12 @@ LABELS = {
     "marked step": "标记位置",
     # finalize-and-predict chapter
     "final model, fresh process": "最终模型（全新进程中加载）",
+    # attention chapter: the copy task
+    "digits in the sequence": "序列中的数字个数",
+    "digits copied right (greedy)": "抄对的数字比例（贪心解码）",
+    "optimizer steps": "优化步数",
+    "right at 40 digits (teacher forcing)": "40 位时写对的比例（教师强制）",
+    "output step": "输出时间步",
 }
 
 # Labels made from numbers, e.g. "seed 3": (regular expression, replacement).
@@ -176,6 +182,8 @@ PATTERNS = [
     (r"batch (\d+)", r"批次 \1"),
     (r"row (\d+)", r"第 \1 行"),
     (r"stream (\d+)", r"序列 \1"),
+    # attention chapter: heat maps of sequences of n digits
+    (r"(\d+) digits", r"\1 位数字"),
 ]
 
 # Words a Chinese figure may keep: names, abbreviations, code.

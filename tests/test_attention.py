@@ -1,18 +1,25 @@
 """The attention recipes: the NumPy reference against the Keras layers (masks
-included, several shapes), the recall problem, the encoder-decoder with and
-without attention, its attention weights and their alignment."""
+included, several shapes), the copy task and its batches, the
+teacher-forcing encoder-decoder with and without attention, its inference
+loop, its attention weights and its mask."""
 
 import keras
 import numpy as np
 import pytest
 
 from lstm_recipes.attention import (
+    PAD,
+    START,
+    VOCABULARY,
+    Seq2Seq,
     additive_attention,
-    alignment,
-    attention_weights,
-    build_attention_seq2seq,
+    build_attention_decoder,
+    copy_data,
+    decoder_inputs,
     dot_product_attention,
-    marked_recall_data,
+    greedy_decode,
+    length_batches,
+    reverse_tokens,
 )
 
 SHAPES = [  # samples, Tq, Tv, dim
@@ -144,122 +151,243 @@ def test_attention_refuses_non_numbers_and_a_bad_scale():
         additive_attention(np.ones((1, 2, 2)), np.ones((1, 3, 2)), scale=[1.0])
 
 
-# ---- the recall problem ----
+# ---- the copy task ----
 
 
-def test_marked_recall_data_targets_the_marked_digits():
-    x, y, positions = marked_recall_data(50, 12, marks=3, seed=4)
-    assert x.shape == (50, 12, 13) and x.dtype == np.float32
-    assert y.shape == positions.shape == (50, 3) and y.dtype == np.int32
-    rows = np.arange(50)[:, None]
-    digits = x[:, :, :10].argmax(axis=-1)
-    assert np.all(x[:, :, :10].sum(axis=-1) == 1.0)  # one digit per step
-    assert np.all(digits[rows, positions] == y)
-    flags = x[:, :, 10:]
-    assert np.all(flags.sum(axis=(1, 2)) == 3)  # each flag once
-    assert np.all(flags[rows, positions, np.arange(3)] == 1.0)
-    assert len(set(positions[:, 0])) > 1  # marks move about
-
-
-def test_marked_recall_data_is_seeded():
-    first = marked_recall_data(5, 8, seed=1)
-    again = marked_recall_data(5, 8, seed=1)
-    assert all(np.array_equal(a, b) for a, b in zip(first, again))
-    assert not np.array_equal(first[0], marked_recall_data(5, 8, seed=2)[0])
+def test_copy_data_pads_after_the_digits():
+    source, target, lengths = copy_data(200, 3, 9, seed=4)
+    assert source.shape == target.shape == (200, 9)
+    assert source.dtype == target.dtype == np.int32
+    assert np.array_equal(source, target)
+    assert lengths.min() == 3 and lengths.max() == 9
+    real = source != PAD
+    assert np.array_equal(real.sum(axis=1), lengths)
+    assert np.all(real == (np.arange(9) < lengths[:, None]))  # pads last
+    assert source[real].min() == 2 and source[real].max() == 11  # digits
+    again = copy_data(200, 3, 9, seed=4)
+    assert all(np.array_equal(a, b) for a, b in zip(again, (source, target)))
 
 
 @pytest.mark.parametrize(
     ("args", "error", "message"),
     [
-        ((0, 8), ValueError, r"samples must be an integer >= 1"),
-        ((5, 8.0), TypeError, r"time_steps must be an integer"),
-        ((5, 2, 3), ValueError, r"time_steps must be >= marks = 3"),
-        ((5, 8, 0), ValueError, r"marks must be an integer >= 1"),
+        ((0, 1, 2), ValueError, r"samples must be an integer >= 1"),
+        ((5, 0, 2), ValueError, r"min_length must be an integer >= 1"),
+        ((5, 3, 2), ValueError, r"max_length must be >= min_length = 3"),
+        ((5, 2, 4.0), TypeError, r"max_length must be an integer"),
     ],
 )
-def test_marked_recall_data_refuses_bad_arguments(args, error, message):
+def test_copy_data_refuses_bad_arguments(args, error, message):
     with pytest.raises(error, match=message):
-        marked_recall_data(*args)
+        copy_data(*args)
 
 
-# ---- the models ----
+def test_decoder_inputs_and_reverse_tokens():
+    target = np.array([[5, 6, 7, 0], [8, 9, 0, 0]], dtype="int32")
+    assert np.array_equal(
+        decoder_inputs(target), [[START, 5, 6, 0], [START, 8, 0, 0]]
+    )
+    assert np.array_equal(reverse_tokens(target), [[7, 6, 5, 0], [9, 8, 0, 0]])
+    assert np.array_equal(reverse_tokens(reverse_tokens(target)), target)
 
 
-def test_build_attention_seq2seq_shapes_and_any_length():
+@pytest.mark.parametrize("function", [decoder_inputs, reverse_tokens])
+@pytest.mark.parametrize(
+    ("tokens", "message"),
+    [
+        (np.ones((2, 3, 1), int), r"integer tokens \(samples, steps\)"),
+        (np.ones((2, 3)), r"integer tokens"),
+        (np.array([[0, 5, 6]]), r"padding \(0\) after the tokens"),
+    ],
+)
+def test_token_helpers_refuse_bad_tokens(function, tokens, message):
+    with pytest.raises(ValueError, match=message):
+        function(tokens)
+
+
+def test_length_batches_cut_each_batch_to_its_bucket():
+    source, target, lengths = copy_data(300, 1, 30, seed=0)
+    data = length_batches(
+        (source, decoder_inputs(target)), target, batch_size=16, steps=40
+    )
+    batches = list(data.as_numpy_iterator())
+    assert len(batches) == 40
+    widths = set()
+    for (x, shifted), y in batches:
+        assert x.shape == shifted.shape == y.shape and len(x) <= 16
+        width = x.shape[1]
+        widths.add(width)
+        real = (y != PAD).sum(axis=1)
+        assert real.max() <= width and real.min() > width - 10  # one bucket
+        assert np.array_equal(x, y)  # the copy task: rows stay whole
+        assert np.array_equal(shifted, decoder_inputs(y))
+    assert widths == {10, 20, 30}
+
+
+def test_length_batches_refuse_bad_arguments():
+    source, target, _ = copy_data(10, 2, 5)
+    with pytest.raises(TypeError, match="inputs must be a tuple"):
+        length_batches([source], target, batch_size=4, steps=2)
+    with pytest.raises(ValueError, match="the same shape"):
+        length_batches((source[:, :3],), target, batch_size=4, steps=2)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        length_batches((source,), target, batch_size=4, steps=0)
+
+
+# ---- the encoder-decoder with attention ----
+
+
+def _batch():
+    source, target, _ = copy_data(6, 2, 7, seed=3)
+    source[0, :] = [4, 5, 6, 7, 8, 9, 10]  # one row without padding
+    return source, source.copy()
+
+
+def test_build_attention_decoder_models_share_their_weights():
     keras.utils.set_random_seed(0)
-    model = build_attention_seq2seq(12, 2, 10, units=4)
-    plain = build_attention_seq2seq(12, 2, 10, units=4, attention=False)
-    assert "attention" in [layer.name for layer in model.layers]
-    assert "attention" not in [layer.name for layer in plain.layers]
-    for time_steps in (4, 9):
-        x, _, _ = marked_recall_data(3, time_steps, seed=0)
-        for built in (model, plain):
-            probabilities = keras.ops.convert_to_numpy(built(x))
-            assert probabilities.shape == (3, 2, 10)
-            assert np.allclose(probabilities.sum(axis=-1), 1.0, atol=1e-5)
+    parts = build_attention_decoder(VOCABULARY, units=8, embedding=4)
+    plain = build_attention_decoder(
+        VOCABULARY, units=8, embedding=4, attention=False
+    )
+    assert isinstance(parts, Seq2Seq) and plain.scores is None
+    assert parts.model.get_layer("attention").name == "attention"
+    assert "attention" not in [layer.name for layer in plain.model.layers]
+    # the mix layer reads the context too: units * units more weights
+    assert parts.model.count_params() - plain.model.count_params() == 64
+    source, target = _batch()
+    shifted = decoder_inputs(target)
+    for built in (parts, plain):
+        probabilities = keras.ops.convert_to_numpy(
+            built.model([source, shifted])
+        )
+        assert probabilities.shape == (6, 7, VOCABULARY)
+        assert np.allclose(probabilities.sum(-1), 1.0, atol=1e-5)
 
 
-def test_attention_model_learns_the_recall_problem_quickly():
+@pytest.mark.parametrize("attention", [True, False])
+def test_inference_loop_matches_the_training_model(attention):
+    """Fed the true previous tokens, the one-step decoder writes exactly
+    what the training model writes under teacher forcing."""
+    keras.utils.set_random_seed(1)
+    parts = build_attention_decoder(
+        VOCABULARY, units=8, embedding=4, attention=attention
+    )
+    source, target = _batch()
+    shifted = decoder_inputs(target)
+    expected = parts.model.predict_on_batch([source, shifted])
+    states, h, c = parts.encoder.predict_on_batch(source)
+    for step in range(source.shape[1]):
+        probabilities, h, c, *weights = parts.decoder.predict_on_batch(
+            [shifted[:, step : step + 1], states, source, h, c]
+        )
+        real = target[:, step] != PAD
+        assert np.allclose(
+            probabilities[real, 0], expected[real, step], atol=1e-5
+        )
+        if attention:
+            scores = parts.scores.predict_on_batch([source, shifted])
+            assert np.allclose(
+                weights[0][real, 0], scores[real, step], atol=1e-5
+            )
+
+
+def test_padded_steps_get_zero_weight_and_change_nothing():
+    keras.utils.set_random_seed(2)
+    parts = build_attention_decoder(VOCABULARY, units=8, embedding=4)
+    source, target = _batch()
+    shifted = decoder_inputs(target)
+    weights = parts.scores.predict_on_batch([source, shifted])
+    padded = np.broadcast_to((source == PAD)[:, None, :], weights.shape)
+    assert np.all(weights[padded] == 0.0)  # exactly zero
+    assert np.allclose(weights.sum(-1), 1.0, atol=1e-5)
+    # a row's outputs do not depend on how much padding follows it
+    row = 1
+    n = int((source[row] != PAD).sum())
+    alone = parts.model.predict_on_batch(
+        [source[row : row + 1, :n], shifted[row : row + 1, :n]]
+    )
+    together = parts.model.predict_on_batch([source, shifted])[row, :n]
+    assert np.allclose(alone[0], together, atol=1e-5)
+    _, greedy_weights = greedy_decode(parts, source)
+    padded = np.broadcast_to((source == PAD)[:, None, :], greedy_weights.shape)
+    assert np.all(greedy_weights[padded] == 0.0)
+
+
+def test_without_the_mask_padding_gets_weight():
+    keras.utils.set_random_seed(3)
+    masked = build_attention_decoder(VOCABULARY, units=8, embedding=4)
+    unmasked = build_attention_decoder(
+        VOCABULARY, units=8, embedding=4, mask=False
+    )
+    unmasked.model.set_weights(masked.model.get_weights())
+    source, target = _batch()
+    inputs = [source, decoder_inputs(target)]
+    weights = unmasked.scores.predict_on_batch(inputs)
+    assert weights[1:, :, -1].min() > 0.0  # the padded last step
+    # the row without padding is the same with and without the mask
+    assert np.allclose(
+        unmasked.model.predict_on_batch(inputs)[0],
+        masked.model.predict_on_batch(inputs)[0],
+        atol=1e-5,
+    )
+
+
+def test_greedy_decode_shapes_and_first_step():
+    keras.utils.set_random_seed(4)
+    parts = build_attention_decoder(VOCABULARY, units=8, embedding=4)
+    plain = build_attention_decoder(
+        VOCABULARY, units=8, embedding=4, attention=False
+    )
+    source, _ = _batch()
+    tokens, weights = greedy_decode(parts, source)
+    assert tokens.shape == (6, 7) and weights.shape == (6, 7, 7)
+    first = parts.model.predict_on_batch(
+        [source, np.full((6, 1), START, dtype="int32")]
+    )
+    assert np.array_equal(tokens[:, 0], first[:, 0].argmax(-1))
+    tokens, weights = greedy_decode(plain, source, steps=3)
+    assert tokens.shape == (6, 3) and weights is None
+
+
+def test_attention_decoder_learns_to_copy_short_sequences():
     keras.utils.set_random_seed(0)
-    x, y, _ = marked_recall_data(1024, 10, seed=0)
-    model = build_attention_seq2seq(12, 2, 10, units=16, learning_rate=0.05)
-    model.fit(x, y, batch_size=128, epochs=8, verbose=0)
-    x_test, y_test, positions_test = marked_recall_data(200, 10, seed=1)
-    accuracy = np.mean(model.predict(x_test, verbose=0).argmax(-1) == y_test)
-    assert accuracy > 0.5  # chance: 0.1
-    weights = attention_weights(model, x_test)
-    assert weights.shape == (200, 2, 10)
-    assert np.allclose(weights.sum(axis=-1), 1.0, atol=1e-5)
-    assert alignment(weights, positions_test) > 0.2  # chance: 0.1
+    parts = build_attention_decoder(
+        VOCABULARY, units=16, embedding=8, learning_rate=0.02
+    )
+    source, target, _ = copy_data(2048, 2, 5, seed=0)
+    data = length_batches(
+        (source, decoder_inputs(target)), target, batch_size=64, steps=300
+    )
+    parts.model.fit(data, verbose=0, shuffle=False)
+    test, _, _ = copy_data(200, 2, 5, seed=1)
+    tokens, _ = greedy_decode(parts, test)
+    real = test != PAD
+    assert np.mean(tokens[real] == test[real]) > 0.8  # chance: 0.1
 
 
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
-        ({"features": 0}, ValueError, r"features must be an integer >= 1"),
+        ({"vocabulary": 0}, ValueError, r"vocabulary must be an integer >= 1"),
         ({"units": 2.5}, TypeError, r"units must be an integer"),
+        ({"embedding": 0}, ValueError, r"embedding must be an integer"),
         ({"attention": "dot"}, TypeError, r"attention must be True or False"),
+        ({"mask": 1}, TypeError, r"mask must be True or False"),
         ({"steps_per_execution": 0}, ValueError, r"steps_per_execution"),
     ],
 )
-def test_build_attention_seq2seq_refuses_bad_arguments(kwargs, error, message):
-    arguments = {"features": 12, "output_steps": 2, "classes": 10}
+def test_build_attention_decoder_refuses_bad_arguments(kwargs, error, message):
+    arguments = {"vocabulary": VOCABULARY}
     arguments.update(kwargs)
     with pytest.raises(error, match=message):
-        build_attention_seq2seq(**arguments)
+        build_attention_decoder(**arguments)
 
 
-def test_attention_weights_refuses_a_model_without_attention_and_bad_x():
-    plain = build_attention_seq2seq(12, 2, 10, units=4, attention=False)
-    with pytest.raises(ValueError, match="no layer named 'attention'"):
-        attention_weights(plain, np.zeros((1, 4, 12)))
-    with pytest.raises(TypeError, match="model must be a keras.Model"):
-        attention_weights("model", np.zeros((1, 4, 12)))
-    model = build_attention_seq2seq(12, 2, 10, units=4)
-    with pytest.raises(ValueError, match=r"x must have shape \(samples, "):
-        attention_weights(model, np.zeros((1, 4, 11)))
-
-
-# ---- alignment ----
-
-
-def test_alignment_counts_argmax_on_the_expected_step():
-    weights = np.array(
-        [[[0.1, 0.8, 0.1], [0.6, 0.2, 0.2]], [[0.0, 0.0, 1.0], [0.3, 0.3, 0.4]]]
-    )
-    assert alignment(weights, np.array([[1, 0], [2, 0]])) == 0.75
-    assert alignment(weights, np.array([[1, 0], [2, 2]])) == 1.0
-
-
-@pytest.mark.parametrize(
-    ("weights", "positions", "error", "message"),
-    [
-        (np.ones((2, 3)), np.zeros((2, 3), int), ValueError, "weights must"),
-        (np.ones((2, 2, 3)), np.zeros((2, 3), int), ValueError, r"\(2, 2\)"),
-        (np.ones((1, 1, 3)), np.zeros((1, 1)), TypeError, "integers"),
-        (np.ones((1, 1, 3)), np.full((1, 1), 3), ValueError, r"\[0, 3\)"),
-    ],
-)
-def test_alignment_refuses_bad_input(weights, positions, error, message):
-    with pytest.raises(error, match=message):
-        alignment(weights, positions)
+def test_greedy_decode_refuses_bad_input():
+    parts = build_attention_decoder(VOCABULARY, units=4, embedding=2)
+    with pytest.raises(TypeError, match="parts must be the Seq2Seq"):
+        greedy_decode(parts.model, np.ones((1, 3), int))
+    with pytest.raises(ValueError, match="source must be integer tokens"):
+        greedy_decode(parts, np.ones((1, 3, 1)))
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
+        greedy_decode(parts, np.ones((1, 3), int), steps=0)
