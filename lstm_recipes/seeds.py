@@ -1,4 +1,4 @@
-"""Many seeds for the price of one: train N copies of a model side by side.
+"""Train N copies of a model side by side, one per seed, in one program.
 
 A comparison in this book trains every configuration from at least five
 seeds. Small models spend most of their time in per-step overhead, not in
@@ -293,15 +293,22 @@ class Folded(layers.Layer):
     def build(self, *shapes):
         pass  # no weights; the layer builds itself at its first call
 
-    def _fold(self, tensors):
-        return keras.tree.map_structure(
-            lambda t: ops.reshape(t, (-1, *t.shape[2:])), tensors
-        )
+    def _fold(self, tensors):  # (batch, seeds, ...) -> (batch * seeds, ...)
+        def fold(t):
+            if t is None:
+                return None
+            shape = ops.shape(t)  # unknown sizes (time) as tensors
+            return ops.reshape(t, (-1, *shape[2:]))
+
+        return keras.tree.map_structure(fold, tensors)
 
     def _unfold(self, tensors):
-        return keras.tree.map_structure(
-            lambda t: ops.reshape(t, (-1, self.seeds, *t.shape[1:])), tensors
-        )
+        def unfold(t):
+            if t is None:
+                return None
+            return ops.reshape(t, (-1, self.seeds, *ops.shape(t)[1:]))
+
+        return keras.tree.map_structure(unfold, tensors)
 
     def call(self, inputs, mask=None, **kwargs):
         if mask is not None and "mask" in self.layer_arguments:
@@ -322,22 +329,16 @@ def _refuse(layer, why):
     )
 
 
-def _check_plain(layer, *names):
-    for name in names:
-        if getattr(layer, name, None) is not None:
+def _check_plain(layer):
+    """Refuse regularizers and constraints: fit_seeds has no stand-in."""
+    for name, value in vars(layer).items():
+        if name.endswith(("_regularizer", "_constraint")) and value is not None:
             _refuse(layer, f"{name} is set; train it with model.fit")
 
 
 def _check_lstm(layer):
-    _check_plain(
-        layer.cell,
-        "kernel_regularizer",
-        "recurrent_regularizer",
-        "bias_regularizer",
-        "kernel_constraint",
-        "recurrent_constraint",
-        "bias_constraint",
-    )
+    _check_plain(layer)
+    _check_plain(layer.cell)
     cell = layer.cell
     plain = (
         cell.activation is keras.activations.tanh
@@ -358,16 +359,21 @@ def _check_lstm(layer):
 
 # Operations in a functional graph that act on each number alone.
 ELEMENTWISE = {
-    "Add", "Cast", "Divide", "Equal", "Greater", "GreaterEqual", "Less",
-    "LessEqual", "LogicalAnd", "LogicalNot", "LogicalOr", "Multiply",
-    "NotEqual", "Subtract",
+    "Abs", "Add", "Cast", "ConvertToTensor", "Divide", "Equal", "Exp",
+    "Greater", "GreaterEqual", "Less", "LessEqual", "Log", "LogicalAnd",
+    "LogicalNot", "LogicalOr", "Maximum", "Minimum", "Multiply", "Negative",
+    "NotEqual", "OnesLike", "Power", "Sigmoid", "Sqrt", "Square", "Subtract",
+    "Tanh", "TrueDivide", "Where", "ZerosLike",
 }  # fmt: skip
 
 
 def _stand_in(layer, seeds):
     """The layer that does ``layer``'s work for ``seeds`` copies."""
     if not isinstance(layer, layers.Layer):  # an op, e.g. a mask's `!= 0`
-        if type(layer).__name__ not in ELEMENTWISE:
+        axis = layer.get_config().get("axis", 0)
+        axes = axis if isinstance(axis, (list, tuple)) else [axis]
+        counted_from_the_end = axis is not None and all(a < 0 for a in axes)
+        if type(layer).__name__ not in ELEMENTWISE and not counted_from_the_end:
             _refuse(layer, "an operation that may mix the seed axis")
         return layer.__class__.from_config(layer.get_config())
     if isinstance(layer, layers.TimeDistributed) and isinstance(
@@ -375,7 +381,7 @@ def _stand_in(layer, seeds):
     ):
         layer = layer.layer  # Dense maps every time step the same way
     if isinstance(layer, layers.Dense):
-        _check_plain(layer, "kernel_regularizer", "kernel_constraint")
+        _check_plain(layer)
         return SeedDense(seeds, layer.units, layer.activation, layer.use_bias)
     if isinstance(layer, layers.LSTM):
         _check_lstm(layer)
@@ -394,6 +400,7 @@ def _stand_in(layer, seeds):
         _check_lstm(layer.forward_layer)
         return SeedBidirectional(seeds, layer.forward_layer, layer.merge_mode)
     if isinstance(layer, layers.Embedding):
+        _check_plain(layer)
         return SeedEmbedding(
             seeds, layer.input_dim, layer.output_dim, layer.mask_zero
         )
@@ -546,6 +553,11 @@ def _metric_function(metric):
 
 def _as_loss(loss):
     if isinstance(loss, keras.losses.Loss):
+        if loss.reduction != "sum_over_batch_size":
+            raise ValueError(
+                f"fit_seeds needs a loss with the default reduction "
+                f"'sum_over_batch_size', got {loss.reduction!r}"
+            )
         return loss
     if loss is None or isinstance(loss, (list, tuple, dict)):
         raise ValueError(
@@ -566,7 +578,21 @@ class _FunctionLoss(keras.losses.Loss):
         return self.function(y_true, y_pred)
 
 
+# Optimizers that update every number of a weight from its own gradient.
+ELEMENTWISE_OPTIMIZERS = {
+    "SGD", "Adam", "AdamW", "Adamax", "Nadam", "RMSprop", "Adagrad",
+    "Adadelta", "Ftrl", "Lion",
+}  # fmt: skip
+
+
 def _optimizer_copy(optimizer):
+    name = type(optimizer).__name__
+    if name not in ELEMENTWISE_OPTIMIZERS:
+        raise ValueError(
+            f"fit_seeds cannot train with {name}: it may combine the numbers "
+            "of a weight (e.g. a norm per variable), which would couple the "
+            f"copies; use one of {sorted(ELEMENTWISE_OPTIMIZERS)}"
+        )
     config = optimizer.get_config()
     for key in ("clipnorm", "global_clipnorm"):
         if config.get(key) is not None:
@@ -788,6 +814,23 @@ def fit_seeds(
         raise ValueError(
             "name the accuracy: 'sparse_categorical_accuracy', "
             "'categorical_accuracy' or 'binary_accuracy'"
+        )
+    if any(getattr(t, "_keras_mask", None) is not None for t in model.outputs):
+        raise ValueError(
+            "the model's output carries a mask (e.g. from "
+            "Embedding(mask_zero=True)): Keras would average the loss over "
+            "the unmasked steps of all copies together, so the copies would "
+            "not train as they do alone; train it with model.fit"
+        )
+    if patience is not None:
+        patience = check_positive_int(patience, "patience")
+    if validation_data is not None and (
+        not isinstance(validation_data, (tuple, list))
+        or len(validation_data) != 2
+    ):
+        raise ValueError(
+            "validation_data must be a pair (x_val, y_val), got "
+            f"{type(validation_data).__name__}"
         )
     parts, y = _check_data(model, x, y, "x, y")
     n = len(seeds)

@@ -122,6 +122,54 @@ def test_each_seed_trains_as_model_fit_would(family):
     assert not np.allclose(runs.weights[0][0], runs.weights[1][0])
 
 
+@pytest.mark.parametrize(
+    "optimizer",
+    [
+        lambda: keras.optimizers.SGD(0.1, momentum=0.9),
+        lambda: keras.optimizers.RMSprop(0.01),
+        lambda: keras.optimizers.AdamW(0.01, weight_decay=0.01),
+    ],
+    ids=["SGD", "RMSprop", "AdamW"],
+)
+def test_other_optimizers_train_each_seed_as_alone(optimizer):
+    model, x, y = stacked()
+    model.compile(optimizer=optimizer(), loss="mse")
+    runs = fit_seeds(model, x, y, seeds=[0, 1], epochs=3, batch_size=16)
+    order = _shuffles([0, 1], len(y), 3, True)
+    for k in range(2):
+        weights, losses = train_alone(model, x, y, k, order[:, k], 16)
+        np.testing.assert_allclose(runs.history[k]["loss"], losses, rtol=1e-4)
+        for got, expected in zip(runs.weights[k], weights):
+            np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-4)
+
+
+def test_each_seed_shuffles_with_its_own_generator():
+    order = _shuffles([11, 3], 64, 2, True)
+    for k, seed in enumerate([11, 3]):
+        rng = np.random.default_rng(seed)
+        for p in range(2):
+            assert (order[p, k] == rng.permutation(64)).all()
+    assert (_shuffles([5], 8, 1, False)[0, 0] == np.arange(8)).all()
+
+
+def test_a_dropout_layer_runs_each_copy_with_its_own_noise():
+    model = keras.Sequential(
+        [keras.Input((6, 2)), layers.LSTM(8), layers.Dropout(0.5),
+         layers.Dense(1)]
+    )  # fmt: skip
+    model.compile(optimizer="adam", loss="mse")
+    x = RNG.random((64, 6, 2), dtype="float32")
+    y = x.sum(axis=(1, 2))[:, None]
+    runs = fit_seeds(model, x, y, seeds=[0, 1], epochs=2, batch_size=16)
+    order = _shuffles([0, 1], 64, 2, True)
+    weights, _ = train_alone(model, x, y, 0, order[:, 0], 16)
+    differences = [
+        np.abs(a - b).max() for a, b in zip(weights, runs.weights[0])
+    ]
+    assert max(differences) > 1e-4  # other dropout masks: another run
+    assert np.isfinite(runs.history[0]["loss"]).all()
+
+
 def test_early_stopping_per_seed_matches_keras():
     model, x, y = stacked()
     x_val, y_val = x[:16] + 0.05, y[:16]
@@ -131,6 +179,7 @@ def test_early_stopping_per_seed_matches_keras():
         validation_data=(x_val, y_val), patience=1,
     )  # fmt: skip
     order = _shuffles(seeds, len(y), epochs, True)
+    stops = []
     for k, seed in enumerate(seeds):
         seed_initializers(seed)
         alone = keras.models.clone_model(model)
@@ -153,9 +202,11 @@ def test_early_stopping_per_seed_matches_keras():
             if alone.stop_training:
                 break
         stop.on_train_end()
-        assert len(runs.history[k]["val_loss"]) == epoch + 1
+        stops.append(len(runs.history[k]["val_loss"]))
+        assert stops[-1] == epoch + 1
         for got, expected in zip(runs.weights[k], alone.get_weights()):
             np.testing.assert_allclose(got, expected, rtol=1e-3, atol=1e-4)
+    assert min(stops) < epochs and len(set(stops)) > 1, stops  # on its own
 
 
 def test_load_and_predict_give_each_seeds_model():
@@ -198,6 +249,13 @@ def test_bad_input_is_refused_with_a_clear_error():
         fit_seeds(model, x, y, seeds=[0], epochs=1, patience=2)
     with pytest.raises(ValueError, match="name the accuracy"):
         fit_seeds(model, x, y, seeds=[0], epochs=1, metrics=["accuracy"])
+    with pytest.raises(ValueError, match="patience must be"):
+        fit_seeds(
+            model, x, y, seeds=[0], epochs=1, patience=0,
+            validation_data=(x, y),
+        )  # fmt: skip
+    with pytest.raises(ValueError, match="validation_data must be a pair"):
+        fit_seeds(model, x, y, seeds=[0], epochs=1, validation_data=x)
     with pytest.raises(TypeError, match="compiled keras.Model"):
         fit_seeds(model.layers[0], x, y, seeds=[0], epochs=1)
 
@@ -220,3 +278,49 @@ def test_layers_and_optimizers_it_cannot_vectorise_are_named():
     )
     with pytest.raises(ValueError, match="global_clipnorm"):
         fit_seeds(model, x, y, seeds=[0, 1], epochs=1)
+    model.compile(optimizer=keras.optimizers.Lamb(), loss="mse")
+    with pytest.raises(ValueError, match="Lamb"):
+        fit_seeds(model, x, y, seeds=[0, 1], epochs=1)
+    regularized = keras.Sequential(
+        [keras.Input((6, 2)), layers.LSTM(3),
+         layers.Dense(1, bias_regularizer="l2", name="head")]
+    )  # fmt: skip
+    with pytest.raises(ValueError, match="'head'.*bias_regularizer"):
+        vectorise(regularized, 2)
+
+
+def test_a_masked_output_is_refused():
+    ids = keras.Input((None,), dtype="int32")
+    vectors = layers.Embedding(9, 4, mask_zero=True)(ids)
+    hidden = layers.LSTM(5, return_sequences=True)(vectors)
+    model = keras.Model(ids, layers.Dense(9, activation="softmax")(hidden))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = RNG.integers(1, 9, (32, 6))
+    with pytest.raises(ValueError, match="carries a mask"):
+        fit_seeds(model, x, x, seeds=[0, 1], epochs=1)
+
+
+def test_an_open_time_axis_and_attention_vectorise():
+    ids = keras.Input((None,), dtype="int32")
+    vectors = layers.Embedding(10, 4, mask_zero=True)(ids)
+    hidden = layers.LSTM(5, return_sequences=True)(vectors)
+    context = layers.Attention()([hidden, hidden])
+    joined = layers.Concatenate()([hidden, context])
+    model = keras.Model(
+        ids, layers.Dense(3)(layers.GlobalAveragePooling1D()(joined))
+    )
+    vectorised, variables = vectorise(model, 2)
+    assert vectorised.output_shape == (None, 2, 3)
+    per_seed = [
+        [RNG.normal(0, 0.3, w.shape).astype("float32") for w in model.weights]
+        for _ in range(2)
+    ]
+    put_weights(variables, per_seed)
+    tokens = RNG.integers(1, 10, (4, 7))
+    tokens[0, 3:] = 0
+    out = np.asarray(vectorised(np.repeat(tokens[:, None], 2, axis=1)))
+    for k in range(2):
+        model.set_weights(per_seed[k])
+        np.testing.assert_allclose(
+            out[:, k], np.asarray(model(tokens)), rtol=1e-4, atol=1e-5
+        )
