@@ -286,3 +286,39 @@ def test_named_scores_become_columns():
 def test_hand_grid_refuses_bad_input(arguments, error, message):
     with pytest.raises(error, match=message):
         hand_grid(*arguments)
+
+
+def test_backup_and_restore_resumes_a_killed_run(tmp_path):
+    """The diagnose page: BackupAndRestore backs up after every epoch and a
+    new fit continues from there; a damaged latest backup falls back."""
+
+    class Kill(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("killed")
+
+    def model():
+        keras.utils.set_random_seed(0)
+        net = keras.Sequential(
+            [keras.Input((3, 1)), keras.layers.LSTM(4), keras.layers.Dense(1)]
+        )
+        net.compile(optimizer="adam", loss="mse")
+        return net
+
+    x = np.linspace(0, 1, 24, dtype="float32").reshape(8, 3, 1)
+    y = x.sum(axis=1)
+    backup = keras.callbacks.BackupAndRestore(
+        str(tmp_path / "backup"), double_checkpoint=True
+    )
+    with pytest.raises(RuntimeError, match="killed"):
+        model().fit(x, y, epochs=5, callbacks=[backup, Kill()], verbose=0)
+    latest = tmp_path / "backup" / "latest.weights.h5"
+    assert latest.exists() and latest.with_suffix(".h5.bkp").exists()
+    resumed = model()
+    history = resumed.fit(x, y, epochs=5, callbacks=[backup, Kill()], verbose=0)
+    assert history.epoch == [2, 3, 4]  # epochs 0 and 1 were not repeated
+    with pytest.raises(RuntimeError, match="killed"):  # killed again, then
+        model().fit(x, y, epochs=5, callbacks=[backup, Kill()], verbose=0)
+    latest.write_bytes(b"")  # the latest backup damaged mid-save
+    history = model().fit(x, y, epochs=5, callbacks=[backup], verbose=0)
+    assert history.epoch == [1, 2, 3, 4]  # resumed from the one before
