@@ -644,7 +644,7 @@ def beam_search(
     return decode_texts(winner, alphabet, end=end)
 
 
-# --8<-- [end:greedy_decode]
+# --8<-- [end:beam_search]
 
 
 # --8<-- [start:make_dataset]
