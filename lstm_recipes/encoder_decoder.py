@@ -770,7 +770,7 @@ def draw_sequence_mappings():
             "many-to-one",
             [0, 1, 2, 3],
             [(i, True, i == 3) for i in range(4)],
-            "LSTM",
+            "LSTM\nDense",
         ),
         (
             "many-to-many aligned",

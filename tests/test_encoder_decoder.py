@@ -504,8 +504,9 @@ def test_the_shapes_figure_has_five_panels():
     def texts(ax):
         return [t.get_text() for t in ax.texts]
 
-    one_to_one, one_to_many = figure.axes[:2]
-    assert "LSTM\nDense" in texts(one_to_one)  # as the page's code builds it
+    one_to_one, one_to_many, many_to_one = figure.axes[:3]
+    for ax in (one_to_one, many_to_one):  # as the page's code builds them
+        assert "LSTM\nDense" in texts(ax)
     # RepeatVector hands the input to the LSTM at every output step
     assert texts(one_to_many).count("x") == texts(one_to_many).count("y") == 4
 
