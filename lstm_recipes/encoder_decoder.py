@@ -18,16 +18,19 @@ from lstm_recipes.seeding import seed_initializers
 # --8<-- [end:imports]
 
 __all__ = [
+    "beam_search",
     "best_aligned_accuracy",
     "build_aligned_lstm",
     "build_repeat_vector",
     "build_teacher_forcing",
+    "character_accuracy",
     "decode_texts",
     "draw_sequence_mappings",
     "encode_texts",
     "greedy_decode",
     "make_dataset",
     "reset_weights",
+    "sequence_accuracy",
     "shift_right",
 ]
 
@@ -91,7 +94,7 @@ def encode_texts(texts, alphabet, length, *, pad=" "):
     return codes
 
 
-def decode_texts(codes, alphabet, *, pad=" "):
+def decode_texts(codes, alphabet, *, pad=" ", end=None):
     """Turn rows of indices, or of predicted probabilities, into strings.
 
     Args:
@@ -99,11 +102,15 @@ def decode_texts(codes, alphabet, *, pad=" "):
             ``(samples, steps, len(alphabet))`` whose ``argmax`` is taken.
         alphabet: the alphabet the codes were made with.
         pad: trailing padding characters are removed.
+        end: an end-of-sequence character, or ``None``; each string is
+            cut before its first ``end``, which is dropped.
 
     Returns:
         A list of ``samples`` strings.
     """
     alphabet = _check_alphabet(alphabet)
+    if end is not None and end not in alphabet:
+        raise ValueError(f"end {end!r} is not in alphabet {alphabet!r}")
     codes = np.asarray(codes)
     if codes.ndim == 3:
         if codes.shape[-1] != len(alphabet):
@@ -123,17 +130,21 @@ def decode_texts(codes, alphabet, *, pad=" "):
             f"codes must lie in [0, {len(alphabet)}) for alphabet "
             f"{alphabet!r}, got values from {codes.min()} to {codes.max()}"
         )
-    return ["".join(alphabet[i] for i in row).rstrip(pad) for row in codes]
+    texts = ["".join(alphabet[i] for i in row) for row in codes]
+    if end is not None:
+        texts = [text.split(end, 1)[0] for text in texts]
+    return [text.rstrip(pad) for text in texts]
 
 
 # --8<-- [end:text]
 
 
 # --8<-- [start:compile]
-def _compile(model, loss, learning_rate, steps_per_execution):
+def _compile(model, loss, learning_rate, steps_per_execution, metrics=None):
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
         loss=loss,
+        metrics=metrics,
         steps_per_execution=check_positive_int(
             steps_per_execution, "steps_per_execution"
         ),
@@ -142,6 +153,43 @@ def _compile(model, loss, learning_rate, steps_per_execution):
 
 
 # --8<-- [end:compile]
+
+
+# --8<-- [start:metrics]
+@keras.saving.register_keras_serializable(package="lstm_recipes")
+def sequence_accuracy(y_true, y_pred):
+    """Keras metric: 1 for an answer whose characters are all right.
+
+    ``y_true`` holds integer codes ``(samples, steps)``, ``y_pred`` the
+    probabilities ``(samples, steps, classes)``. Steps whose target is
+    code 0, the padding after the answer, are not counted. With
+    ``compile(metrics=[sequence_accuracy])`` Keras reports the mean: the
+    share of exactly right answers.
+    """
+    predicted = keras.ops.argmax(y_pred, axis=-1)
+    y_true = keras.ops.cast(y_true, predicted.dtype)
+    right = keras.ops.equal(predicted, y_true) | keras.ops.equal(y_true, 0)
+    return keras.ops.cast(keras.ops.all(right, axis=-1), "float32")
+
+
+@keras.saving.register_keras_serializable(package="lstm_recipes")
+def character_accuracy(y_true, y_pred):
+    """Keras metric: the share of an answer's characters that are right.
+
+    Shapes as in ``sequence_accuracy``; padding (code 0) is not counted,
+    so an answer ``"19."`` has 3 characters. Keras averages the shares
+    over the answers.
+    """
+    predicted = keras.ops.argmax(y_pred, axis=-1)
+    y_true = keras.ops.cast(y_true, predicted.dtype)
+    counted = keras.ops.cast(keras.ops.not_equal(y_true, 0), "float32")
+    right = keras.ops.cast(keras.ops.equal(predicted, y_true), "float32")
+    return keras.ops.sum(right * counted, axis=-1) / keras.ops.maximum(
+        keras.ops.sum(counted, axis=-1), 1.0
+    )
+
+
+# --8<-- [end:metrics]
 
 
 # --8<-- [start:build_repeat_vector]
@@ -158,6 +206,7 @@ def build_repeat_vector(
     unroll=False,
     learning_rate=0.01,
     steps_per_execution=10,
+    metrics=None,
 ):
     """The ``RepeatVector`` encoder-decoder: read all, then write all.
 
@@ -187,6 +236,7 @@ def build_repeat_vector(
             slower first ``fit`` (``False`` keeps the cuDNN kernel on a GPU).
         learning_rate: step size of the Adam optimizer.
         steps_per_execution: optimizer steps per call into the graph.
+        metrics: passed to ``compile``, e.g. ``[sequence_accuracy]``.
 
     Returns:
         A compiled ``keras.Model`` mapping ``(samples, time_steps, features)``
@@ -217,7 +267,7 @@ def build_repeat_vector(
         "bidirectional_encoder_decoder" if bidirectional else "encoder_decoder"
     )
     model = keras.Model(inputs, predictions, name=name)
-    return _compile(model, loss, learning_rate, steps_per_execution)
+    return _compile(model, loss, learning_rate, steps_per_execution, metrics)
 
 
 # --8<-- [end:build_repeat_vector]
@@ -329,6 +379,7 @@ def build_teacher_forcing(
     unroll=False,
     learning_rate=0.01,
     steps_per_execution=10,
+    metrics=None,
 ):
     """The teacher-forcing encoder-decoder, with its two inference models.
 
@@ -350,6 +401,7 @@ def build_teacher_forcing(
         unroll: unroll the LSTM loops (see ``build_repeat_vector``).
         learning_rate: step size of the Adam optimizer.
         steps_per_execution: optimizer steps per call into the graph.
+        metrics: passed to ``compile``, e.g. ``[sequence_accuracy]``.
 
     Returns:
         model: the training model, compiled: ``[(samples, time_steps,
@@ -386,6 +438,7 @@ def build_teacher_forcing(
         "sparse_categorical_crossentropy",
         learning_rate,
         steps_per_execution,
+        metrics,
     )
 
     encoder = keras.Model(source, [h, c], name="encoder")
@@ -436,28 +489,16 @@ def shift_right(codes, start):
 
 
 # --8<-- [start:greedy_decode]
-def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="="):
-    """Write the answers one character at a time, feeding back each choice.
-
-    The encoder turns ``x`` into the decoder's first states. At every step
-    the decoder reads the previous character (the start character first),
-    predicts a distribution over the alphabet, and the most likely
-    character becomes the next input: greedy decoding.
-
-    Args:
-        encoder: the encoder inference model of ``build_teacher_forcing``.
-        decoder: the one-step decoder model of ``build_teacher_forcing``.
-        x: one-hot questions ``(samples, time_steps, classes)``.
-        alphabet: the alphabet the model was trained with; its length must
-            be the decoder's number of classes.
-        steps: characters to write.
-        start: the start character, as in training.
-
-    Returns:
-        A list of ``samples`` strings, trailing blanks removed.
-    """
+def _check_decoding(encoder, decoder, x, alphabet, steps, start, end):
+    """Check the arguments of the decoding loops; the inputs as arrays."""
     alphabet = _check_alphabet(alphabet)
     steps = check_positive_int(steps, "steps")
+    for name, model in [("encoder", encoder), ("decoder", decoder)]:
+        if not isinstance(model, keras.Model):
+            raise TypeError(
+                f"{name} must be a keras.Model (the {name} returned by "
+                f"build_teacher_forcing), got {type(model).__name__}"
+            )
     classes = decoder.outputs[0].shape[-1]
     if len(alphabet) != classes:
         raise ValueError(
@@ -465,8 +506,9 @@ def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="="):
             f"predicts {classes} classes; use the training alphabet, got "
             f"{alphabet!r}"
         )
-    if start not in alphabet:
-        raise ValueError(f"start {start!r} is not in alphabet {alphabet!r}")
+    for name, char in [("start", start), ("end", end)]:
+        if (char is not None or name == "start") and char not in alphabet:
+            raise ValueError(f"{name} {char!r} is not in alphabet {alphabet!r}")
     x = check_sequences(x, "x")
     if x.shape[1:] != tuple(encoder.inputs[0].shape[1:]):
         raise ValueError(
@@ -474,21 +516,135 @@ def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="="):
             f"{', '.join(map(str, encoder.inputs[0].shape[1:]))}) for this "
             f"encoder, got {x.shape}"
         )
+    return alphabet, steps, x
 
+
+def _step(decoder, tokens, h, c):
+    """One decoder step for a batch: the probabilities and the new states."""
+    classes = decoder.outputs[0].shape[-1]
+    one_hot = keras.utils.to_categorical(tokens, classes)[:, None, :]
+    probabilities, h, c = (
+        keras.ops.convert_to_numpy(out) for out in decoder([one_hot, h, c])
+    )
+    return probabilities[:, 0], h, c
+
+
+def greedy_decode(encoder, decoder, x, alphabet, *, steps, start="=", end=None):
+    """Write the answers one character at a time, feeding back each choice.
+
+    The encoder turns ``x`` into the decoder's first states. At every step
+    the decoder reads the previous character (the start character first),
+    predicts a distribution over the alphabet, and the most likely
+    character becomes the next input: greedy decoding. With an ``end``
+    character, an answer is finished when the decoder writes it, and the
+    loop stops as soon as every answer is finished, or after ``steps``.
+
+    Args:
+        encoder: the encoder inference model of ``build_teacher_forcing``.
+        decoder: the one-step decoder model of ``build_teacher_forcing``.
+        x: one-hot questions ``(samples, time_steps, classes)``.
+        alphabet: the alphabet the model was trained with; its length must
+            be the decoder's number of classes.
+        steps: the most characters to write (the end character included).
+        start: the start character, as in training.
+        end: the end-of-sequence character, or ``None`` to write ``steps``
+            characters.
+
+    Returns:
+        A list of ``samples`` strings, without the end character and
+        trailing blanks.
+    """
+    alphabet, steps, x = _check_decoding(
+        encoder, decoder, x, alphabet, steps, start, end
+    )
+    stop = -1 if end is None else alphabet.index(end)
     h, c = (keras.ops.convert_to_numpy(s) for s in encoder(x))
     token = np.full(len(x), alphabet.index(start))
+    finished = np.zeros(len(x), dtype=bool)
     codes = []
     for _ in range(steps):
-        one_hot = keras.utils.to_categorical(token, classes)[:, None, :]
-        probabilities, h, c = (
-            keras.ops.convert_to_numpy(out) for out in decoder([one_hot, h, c])
-        )
-        token = probabilities[:, 0].argmax(axis=-1)  # the likeliest character
-        codes.append(token)
-    return decode_texts(np.stack(codes, axis=1), alphabet)
+        probabilities, h, c = _step(decoder, token, h, c)
+        token = probabilities.argmax(axis=-1)  # the likeliest character
+        codes.append(np.where(finished, 0, token))  # blanks once finished
+        finished |= token == stop
+        if finished.all():
+            break
+    return decode_texts(np.stack(codes, axis=1), alphabet, end=end)
 
 
 # --8<-- [end:greedy_decode]
+
+
+# --8<-- [start:beam_search]
+def beam_search(
+    encoder, decoder, x, alphabet, *, steps, beam_width=3, start="=", end=None
+):
+    """Keep the ``beam_width`` likeliest partial answers at every step.
+
+    Greedy decoding commits to the likeliest character at each step. Beam
+    search keeps ``beam_width`` candidates per question, each with the sum
+    of the log-probabilities of its characters. At each step every
+    candidate is extended by every character, and the ``beam_width`` best
+    extensions are kept. A candidate that has written ``end`` is finished:
+    it is kept as it is, with its score. After ``steps`` steps, or when
+    every candidate is finished, the best candidate is the answer. With
+    ``beam_width=1`` this is greedy decoding.
+
+    Args:
+        encoder, decoder: the inference models of ``build_teacher_forcing``.
+        x: one-hot questions ``(samples, time_steps, classes)``.
+        alphabet: the alphabet the model was trained with.
+        steps: the most characters to write (the end character included).
+        beam_width: candidates kept per question, at least 1.
+        start: the start character, as in training.
+        end: the end-of-sequence character, or ``None``.
+
+    Returns:
+        A list of ``samples`` strings, without the end character and
+        trailing blanks.
+    """
+    alphabet, steps, x = _check_decoding(
+        encoder, decoder, x, alphabet, steps, start, end
+    )
+    k = check_positive_int(beam_width, "beam_width")
+    classes, n = len(alphabet), len(x)
+    stop = -1 if end is None else alphabet.index(end)
+    h, c = (
+        np.repeat(keras.ops.convert_to_numpy(s), k, axis=0) for s in encoder(x)
+    )  # (n * k, units): candidate j of question i is row i * k + j
+    tokens = np.full((n, k), alphabet.index(start))
+    scores = np.full((n, k), -np.inf)
+    scores[:, 0] = 0.0  # at first there is one candidate: the start
+    finished = np.zeros((n, k), dtype=bool)
+    codes = np.zeros((n, k, 0), dtype=int)
+    for _ in range(steps):
+        probabilities, h, c = _step(decoder, tokens.reshape(-1), h, c)
+        with np.errstate(divide="ignore"):
+            log_p = np.log(probabilities).reshape(n, k, classes)
+        # a finished candidate goes on with a blank, at no cost
+        log_p[finished] = -np.inf
+        log_p[finished, 0] = 0.0
+        total = (scores[..., None] + log_p).reshape(n, k * classes)
+        best = np.argsort(-total, axis=1, kind="stable")[:, :k]
+        parent, tokens = best // classes, best % classes
+        scores = np.take_along_axis(total, best, axis=1)
+        codes = np.concatenate(
+            [
+                np.take_along_axis(codes, parent[..., None], 1),
+                tokens[..., None],
+            ],
+            axis=2,
+        )
+        finished = np.take_along_axis(finished, parent, 1) | (tokens == stop)
+        rows = (np.arange(n)[:, None] * k + parent).reshape(-1)
+        h, c = h[rows], c[rows]
+        if finished.all():
+            break
+    winner = codes[np.arange(n), scores.argmax(axis=1)]
+    return decode_texts(winner, alphabet, end=end)
+
+
+# --8<-- [end:beam_search]
 
 
 # --8<-- [start:make_dataset]
@@ -603,18 +759,18 @@ def draw_sequence_mappings():
     # (title, input steps, cells: (position, reads input, writes output),
     #  Keras layers)
     panels = [
-        ("one-to-one", [0], [(0, True, True)], "Dense"),
-        (
+        ("one-to-one", [0], [(0, True, True)], "LSTM\nDense"),
+        (  # RepeatVector hands the same x to every step
             "one-to-many",
             [0],
-            [(i, i == 0, True) for i in range(4)],
+            [(i, True, True) for i in range(4)],
             "RepeatVector\nLSTM(return_sequences)\nTimeDistributed",
         ),
         (
             "many-to-one",
             [0, 1, 2, 3],
             [(i, True, i == 3) for i in range(4)],
-            "LSTM",
+            "LSTM\nDense",
         ),
         (
             "many-to-many aligned",

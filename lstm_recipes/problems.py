@@ -334,7 +334,15 @@ def damped_sine_data(
 
 # ---- The encoder-decoder chapter: adding numbers written as text ----
 # --8<-- [start:addition_problems]
-def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
+def _check_fraction(value, name):
+    if not isinstance(value, float) or not 0 < value < 1:
+        raise ValueError(f"{name} must be a float in (0, 1), got {value!r}")
+    return value
+
+
+def addition_problems(
+    largest=99, small=9, *, test_fraction=0.2, validation_fraction=None, seed=0
+):
     """Sums written as text, ``"12+7"`` -> ``"19"``, split into train and test.
 
     The problems are every ``a+b`` and ``b+a`` with ``0 <= a <= largest`` and
@@ -347,20 +355,27 @@ def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
         small: the largest value of the second term, from 1 to
             ``largest``.
         test_fraction: share of the pairs held out for testing, in (0, 1).
+        validation_fraction: ``None``, or the share of the pairs held out
+            for validation, in (0, 1); split by pair in the same way.
         seed: seed of the random split.
 
     Returns:
-        ``(train, test)``: two lists of ``(question, answer)`` strings,
+        ``(train, test)``, or ``(train, validation, test)`` with a
+        ``validation_fraction``: lists of ``(question, answer)`` strings,
         e.g. ``("12+7", "19")``, each in a random order.
     """
     largest = check_positive_int(largest, "largest")
     small = check_positive_int(small, "small")
     if small > largest:
         raise ValueError(f"small must be <= largest ({largest}), got {small}")
-    if not isinstance(test_fraction, float) or not 0 < test_fraction < 1:
-        raise ValueError(
-            f"test_fraction must be a float in (0, 1), got {test_fraction!r}"
-        )
+    test_fraction = _check_fraction(test_fraction, "test_fraction")
+    if validation_fraction is not None:
+        _check_fraction(validation_fraction, "validation_fraction")
+        if test_fraction + validation_fraction >= 1:
+            raise ValueError(
+                "test_fraction + validation_fraction must be < 1, got "
+                f"{test_fraction} + {validation_fraction}"
+            )
     pairs = sorted(
         {
             (min(a, b), max(a, b))
@@ -381,7 +396,14 @@ def addition_problems(largest=99, small=9, *, test_fraction=0.2, seed=0):
         items = sorted(found.items())
         return [items[i] for i in rng.permutation(len(items))]
 
-    return problems(order[held_out:]), problems(order[:held_out])
+    if validation_fraction is None:
+        return problems(order[held_out:]), problems(order[:held_out])
+    watched = held_out + round(validation_fraction * len(pairs))
+    return (
+        problems(order[watched:]),
+        problems(order[held_out:watched]),
+        problems(order[:held_out]),
+    )
 
 
 # --8<-- [end:addition_problems]

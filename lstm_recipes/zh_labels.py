@@ -128,6 +128,11 @@ LABELS = {
     "validation loss": "验证损失",
     "training loss": "训练损失",
     "mean squared error (standardized)": "均方误差（标准化后）",
+    "sequence accuracy": "整序列准确率",
+    "character accuracy": "字符准确率",
+    "optimizer steps": "优化器步数",
+    "validation problems": "验证集题目",
+    "teacher forcing": "教师强制",
     # diagnose-and-tune chapter
     "underfitting": "欠拟合",
     "good fit": "拟合良好",

@@ -8,16 +8,19 @@ import numpy as np
 import pytest
 
 from lstm_recipes.encoder_decoder import (
+    beam_search,
     best_aligned_accuracy,
     build_aligned_lstm,
     build_repeat_vector,
     build_teacher_forcing,
+    character_accuracy,
     decode_texts,
     draw_sequence_mappings,
     encode_texts,
     greedy_decode,
     make_dataset,
     reset_weights,
+    sequence_accuracy,
     shift_right,
 )
 from lstm_recipes.problems import addition_problems
@@ -46,9 +49,29 @@ def test_addition_problems_are_seeded():
     assert max(int(a) for _, a in train + test) == 40
 
 
+def test_addition_problems_hold_out_validation_pairs_too():
+    train, validation, test = addition_problems(99, 99, validation_fraction=0.1)
+    assert len(train) + len(validation) + len(test) == 10000
+    assert (train, test) != addition_problems(99, 99)  # a third part
+
+    def pairs(problems):
+        return {frozenset(q.split("+")) for q, _ in problems}
+
+    assert not pairs(train) & pairs(validation)
+    assert not pairs(train) & pairs(test)
+    assert not pairs(validation) & pairs(test)
+    assert 0.08 < len(validation) / 10000 < 0.12
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "message"),
     [
+        ({"validation_fraction": 1}, ValueError, r"validation_fraction must"),
+        (
+            {"test_fraction": 0.5, "validation_fraction": 0.5},
+            ValueError,
+            r"test_fraction \+ validation_fraction must be < 1",
+        ),
         ({"largest": 0}, ValueError, r"largest must be an integer >= 1"),
         ({"small": 2.0}, TypeError, r"small must be an integer"),
         ({"largest": 5, "small": 9}, ValueError, r"small must be <= largest"),
@@ -99,6 +122,23 @@ def test_decode_refuses_the_wrong_alphabet():
         decode_texts(np.array([[13, 0]]), ALPHABET)
     with pytest.raises(ValueError, match=r"codes must be integers"):
         decode_texts(np.array([1.0, 2.0]), ALPHABET)
+
+
+def test_decode_cuts_at_the_end_character():
+    codes = encode_texts(["19. 3", "7.", "123"], ALPHABET + ".", 5)
+    assert decode_texts(codes, ALPHABET + ".", end=".") == ["19", "7", "123"]
+    with pytest.raises(ValueError, match=r"end '\.' is not in alphabet"):
+        decode_texts(codes[:, :1], ALPHABET, end=".")
+
+
+def test_sequence_and_character_accuracy_skip_the_padding():
+    y_true = np.array([[3, 4, 2, 0], [5, 2, 0, 0], [6, 2, 0, 0]])
+    written = np.array([[3, 4, 2, 7], [5, 3, 0, 0], [1, 1, 0, 0]])
+    y_pred = keras.utils.to_categorical(written, 13)
+    exact = keras.ops.convert_to_numpy(sequence_accuracy(y_true, y_pred))
+    np.testing.assert_array_equal(exact, [1.0, 0.0, 0.0])
+    share = keras.ops.convert_to_numpy(character_accuracy(y_true, y_pred))
+    np.testing.assert_allclose(share, [1.0, 0.5, 0.0])
 
 
 def test_shift_right_puts_the_start_first():
@@ -226,6 +266,117 @@ def test_greedy_decode_refuses_a_wrong_vocabulary_or_shape():
         greedy_decode(encoder, decoder, x, ALPHABET, steps=0)
 
 
+def markov_models(table, alphabet, units=2):
+    """A hand-built encoder and one-step decoder: the decoder's next
+    character depends only on the previous one, ``table[previous]``; the
+    states pass through unchanged."""
+    classes = len(alphabet)
+    previous = keras.Input(shape=(1, classes))
+    h = keras.Input(shape=(units,))
+    c = keras.Input(shape=(units,))
+    step = keras.layers.Dense(classes, use_bias=False, activation="softmax")
+    decoder = keras.Model(
+        [previous, h, c],
+        [
+            step(previous),
+            keras.layers.Identity()(h),
+            keras.layers.Identity()(c),
+        ],
+    )
+    step.set_weights([np.log(np.maximum(table, 1e-9))])
+    question = keras.Input(shape=(2, classes))
+    flat = keras.layers.Flatten()(question)
+    zeros = [
+        keras.layers.Dense(units, kernel_initializer="zeros")(flat)
+        for _ in range(2)
+    ]
+    return keras.Model(question, zeros), decoder
+
+
+MARKOV = " =.ab"  # pad, start, end and two letters
+
+
+def markov_table(rows):
+    table = np.zeros((5, 5))
+    table[:, 0] = 1.0  # pad and anything not listed: a blank
+    for previous, nexts in rows.items():
+        table[MARKOV.index(previous)] = 0.0
+        for char, p in nexts.items():
+            table[MARKOV.index(previous), MARKOV.index(char)] = p
+    return table
+
+
+def test_greedy_decoding_stops_at_the_end_character():
+    # "=" -> "a" -> "." -> "b" -> "b" ...: without an end, it goes on.
+    table = markov_table(
+        {"=": {"a": 1.0}, "a": {".": 1.0}, ".": {"b": 1.0}, "b": {"b": 1.0}}
+    )
+    encoder, decoder = markov_models(table, MARKOV)
+    x = np.zeros((3, 2, 5), dtype="float32")
+    assert greedy_decode(encoder, decoder, x, MARKOV, steps=4) == ["a.bb"] * 3
+    stopped = greedy_decode(encoder, decoder, x, MARKOV, steps=50, end=".")
+    assert stopped == ["a"] * 3
+    short = greedy_decode(encoder, decoder, x, MARKOV, steps=1, end=".")
+    assert short == ["a"] * 3  # the most steps: one character, no end
+
+
+def test_beam_search_finds_what_greedy_decoding_misses():
+    # Greedy takes "a" (0.55), then "." (0.4): "a" with probability 0.22.
+    # "b" (0.45), then "." (0.9) is likelier: 0.405.
+    table = markov_table(
+        {
+            "=": {"a": 0.55, "b": 0.45},
+            "a": {".": 0.4, "a": 0.3, "b": 0.3},
+            "b": {".": 0.9, "a": 0.05, "b": 0.05},
+        }
+    )
+    encoder, decoder = markov_models(table, MARKOV)
+    x = np.zeros((2, 2, 5), dtype="float32")
+    greedy = greedy_decode(encoder, decoder, x, MARKOV, steps=5, end=".")
+    assert greedy == ["a", "a"]
+    for width in (2, 3):
+        beam = beam_search(
+            encoder, decoder, x, MARKOV, steps=5, end=".", beam_width=width
+        )
+        assert beam == ["b", "b"]
+    one = beam_search(
+        encoder, decoder, x, MARKOV, steps=5, end=".", beam_width=1
+    )
+    assert one == greedy
+
+
+@pytest.mark.parametrize("end", [None, "."])
+def test_beam_search_of_width_one_is_greedy_decoding(end):
+    keras.utils.set_random_seed(4)
+    alphabet = ALPHABET + "."
+    _, encoder, decoder = build_teacher_forcing(4, 3, 14, units=8)
+    questions = ["12+7", "3+4", "99+9", "0+0", "45+6", "8+80"]
+    x = keras.utils.to_categorical(encode_texts(questions, alphabet, 4), 14)
+    greedy = greedy_decode(encoder, decoder, x, alphabet, steps=4, end=end)
+    beam = beam_search(
+        encoder, decoder, x, alphabet, steps=4, end=end, beam_width=1
+    )
+    assert beam == greedy
+
+
+def test_beam_search_refuses_bad_arguments():
+    _, encoder, decoder = build_teacher_forcing(4, 3, 14, units=4)
+    x = np.zeros((2, 4, 14), dtype="float32")
+    alphabet = ALPHABET + "."
+    with pytest.raises(ValueError, match=r"beam_width must be an integer"):
+        beam_search(encoder, decoder, x, alphabet, steps=3, beam_width=0)
+    with pytest.raises(TypeError, match=r"beam_width must be an integer"):
+        beam_search(encoder, decoder, x, alphabet, steps=3, beam_width=2.0)
+    with pytest.raises(ValueError, match=r"end '#' is not in alphabet"):
+        beam_search(encoder, decoder, x, alphabet, steps=3, end="#")
+    with pytest.raises(TypeError, match=r"encoder must be a keras.Model"):
+        beam_search("encoder", decoder, x, alphabet, steps=3)
+    with pytest.raises(TypeError, match=r"decoder must be a keras.Model"):
+        greedy_decode(encoder, None, x, alphabet, steps=3)
+    with pytest.raises(ValueError, match=r"x must have shape"):
+        beam_search(encoder, decoder, x[0], alphabet, steps=3)
+
+
 def test_teacher_forcing_learns_a_copy_task():
     """A few seconds of training: copy the first three characters."""
     keras.utils.set_random_seed(0)
@@ -349,6 +500,15 @@ def test_the_shapes_figure_has_five_panels():
         "many-to-many aligned",
         "many-to-many unaligned",
     ]
+
+    def texts(ax):
+        return [t.get_text() for t in ax.texts]
+
+    one_to_one, one_to_many, many_to_one = figure.axes[:3]
+    for ax in (one_to_one, many_to_one):  # as the page's code builds them
+        assert "LSTM\nDense" in texts(ax)
+    # RepeatVector hands the input to the LSTM at every output step
+    assert texts(one_to_many).count("x") == texts(one_to_many).count("y") == 4
 
 
 def test_keras_2_module_paths_the_chapter_replaces_are_gone():
