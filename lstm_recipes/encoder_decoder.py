@@ -591,7 +591,8 @@ def beam_search(
     ``beam_width=1`` this is greedy decoding.
 
     Args:
-        encoder, decoder: the inference models of ``build_teacher_forcing``.
+        encoder: the encoder inference model of ``build_teacher_forcing``.
+        decoder: its decoder inference model (one step).
         x: one-hot questions ``(samples, time_steps, classes)``.
         alphabet: the alphabet the model was trained with.
         steps: the most characters to write (the end character included).
