@@ -215,9 +215,9 @@ def train_from_seeds(build, x, y, *, seeds, **fit_options):
     extra model, the trainer, does all the training: for each seed it takes
     the new model's initial weights and a reset optimizer, trains, and hands
     its weights back to the new model. Seeding with ``seed_initializers``
-    keeps the trainer's graph; the batch order follows TensorFlow's seed, so
-    set it once before (``keras.utils.set_random_seed``) for a repeatable
-    series.
+    keeps the trainer's graph. On TensorFlow the batch order follows
+    TensorFlow's seed, so set it once before (``keras.utils.set_random_seed``)
+    for a repeatable series; on JAX it follows each run's seed.
 
     Args:
         build: a function of no arguments that returns a compiled

@@ -27,9 +27,10 @@ def seed_initializers(seed):
     caches, and the next ``fit``, even of a model that has trained before,
     then prepares its compiled graph again, about a second on a small CPU.
 
-    On TensorFlow, TensorFlow's seed still decides the order in which
-    ``fit`` shuffles NumPy arrays (on JAX, NumPy's does): set it once, with
-    ``keras.utils.set_random_seed``, before a series of runs.
+    It also seeds NumPy. On TensorFlow, TensorFlow's seed still decides the
+    order in which ``fit`` shuffles NumPy arrays: set it once, with
+    ``keras.utils.set_random_seed``, before a series of runs. On JAX, ``fit``
+    shuffles with NumPy, so there the order follows ``seed``.
 
     Args:
         seed: a non-negative integer.
