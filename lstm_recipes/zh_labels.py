@@ -130,7 +130,6 @@ LABELS = {
     "mean squared error (standardized)": "均方误差（标准化后）",
     "sequence accuracy": "整序列准确率",
     "character accuracy": "字符准确率",
-    "optimizer steps": "优化器步数",
     "validation problems": "验证集题目",
     "teacher forcing": "教师强制",
     # diagnose-and-tune chapter
