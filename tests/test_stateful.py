@@ -122,6 +122,17 @@ def test_compiled_steps_carry_the_state_only_on_tensorflow():
     assert carried == (BACKEND != "jax")
 
 
+def test_evaluate_carries_the_state_only_on_tensorflow():
+    # The stateful page's JAX note: evaluate, like predict_on_batch, leaves
+    # the state at zero on JAX; on TensorFlow it ends in the last batch's.
+    keras.utils.set_random_seed(0)
+    model = build_stateful_lstm(4)
+    x, y = window_data(1)
+    model.evaluate(x, y, batch_size=1, verbose=0)
+    carried = any(np.abs(s).sum() > 0 for s in lstm_state(model))
+    assert carried == (BACKEND != "jax")
+
+
 def test_fit_stateful_refuses_a_stateful_model_on_jax():
     model = build_stateful_lstm(4, steps_per_execution=25)
     x, y = window_data(1)
