@@ -504,11 +504,20 @@ def test_the_shapes_figure_has_five_panels():
     def texts(ax):
         return [t.get_text() for t in ax.texts]
 
-    one_to_one, one_to_many, many_to_one = figure.axes[:3]
+    one_to_one, one_to_many, many_to_one, aligned, unaligned = figure.axes
     for ax in (one_to_one, many_to_one):  # as the page's code builds them
         assert "LSTM\nDense" in texts(ax)
     # RepeatVector hands the input to the LSTM at every output step
     assert texts(one_to_many).count("x") == texts(one_to_many).count("y") == 4
+    # the page's sequence has 4 steps; unaligned: RepeatVector(3)
+    for ax in (many_to_one, aligned, unaligned):
+        assert texts(ax).count("x") == 4
+    assert texts(aligned).count("y") == 4
+    assert texts(unaligned).count("y") == 3
+    # 4 encoder and 3 decoder states, and below the decoder, as its input at
+    # every step, 3 copies of the encoder's last state
+    assert texts(unaligned).count("h") == 4 + 3 + 3
+    assert len(unaligned.lines) == 1  # the line that carries the copies
 
 
 def test_keras_2_module_paths_the_chapter_replaces_are_gone():
