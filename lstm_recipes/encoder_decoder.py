@@ -29,7 +29,6 @@ __all__ = [
     "encode_texts",
     "greedy_decode",
     "make_dataset",
-    "per_pass",
     "reset_weights",
     "sequence_accuracy",
     "shift_right",
@@ -647,45 +646,6 @@ def beam_search(
 
 
 # --8<-- [end:beam_search]
-
-
-# --8<-- [start:per_pass]
-def per_pass(rates, steps_per_pass):
-    """A learning rate that changes between passes, as an optimizer schedule.
-
-    ``keras.callbacks.LearningRateScheduler`` sets the rate at the start of
-    every epoch; a schedule given to the optimizer does the same by
-    optimizer step, so it travels with the model (and with ``fit_seeds``,
-    which takes no callbacks). Pass ``p`` (from 0) trains at ``rates[p]``;
-    passes after the last one keep the last rate.
-
-    Args:
-        rates: learning rates, one per pass, e.g. ``[0.02] * 15 + [...]``.
-        steps_per_pass: optimizer steps per pass, ``ceil(samples /
-            batch_size)``.
-
-    Returns:
-        A ``keras.optimizers.schedules.PiecewiseConstantDecay``.
-    """
-    steps_per_pass = check_positive_int(steps_per_pass, "steps_per_pass")
-    if isinstance(rates, (str, bytes)) or not hasattr(rates, "__len__"):
-        raise TypeError(
-            f"rates must be a list of learning rates, got {rates!r}"
-        )
-    rates = [float(rate) for rate in rates]
-    if not rates or min(rates) <= 0:
-        raise ValueError(
-            f"rates must hold one or more positive numbers, got {rates}"
-        )
-    # the optimizer reads the rate at its step count before the update:
-    # steps 0 ... steps_per_pass - 1 are pass 0
-    boundaries = [p * steps_per_pass - 1 for p in range(1, len(rates))]
-    if not boundaries:  # one rate: a schedule that never changes
-        boundaries, rates = [0], rates * 2
-    return keras.optimizers.schedules.PiecewiseConstantDecay(boundaries, rates)
-
-
-# --8<-- [end:per_pass]
 
 
 # --8<-- [start:make_dataset]

@@ -19,7 +19,6 @@ from lstm_recipes.encoder_decoder import (
     encode_texts,
     greedy_decode,
     make_dataset,
-    per_pass,
     reset_weights,
     sequence_accuracy,
     shift_right,
@@ -483,61 +482,17 @@ def test_reset_weights_then_fit_repeats_a_run():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
-def test_per_pass_changes_the_rate_between_passes_only():
-    schedule = per_pass([0.1, 0.05, 0.01], steps_per_pass=4)
-    rates = [float(schedule(step)) for step in range(14)]
-    assert rates == pytest.approx([0.1] * 4 + [0.05] * 4 + [0.01] * 6)
-    constant = per_pass([0.3], steps_per_pass=2)
-    assert [float(constant(step)) for step in (0, 5)] == pytest.approx(
-        [0.3, 0.3]
-    )
-
-
-def test_per_pass_in_fit_matches_a_learning_rate_scheduler():
-    x = np.random.default_rng(0).random((32, 6, 1), dtype="float32")
-    rates = [0.05, 0.01, 0.002]
-    trained = []
-    for callbacks, learning_rate in [
-        ([keras.callbacks.LearningRateScheduler(lambda e: rates[e])], 0.05),
-        ([], per_pass(rates, steps_per_pass=4)),
-    ]:
-        keras.utils.set_random_seed(2)
-        model = build_repeat_vector(
-            6, 1, 2, 1, units=4, learning_rate=learning_rate
-        )
-        model.fit(
-            x, x[:, :2], batch_size=8, epochs=3, shuffle=False,
-            callbacks=callbacks, verbose=0,
-        )
-        trained.append(model.get_weights())
-    for a, b in zip(*trained):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
-
-
 def test_reset_weights_restarts_a_schedule():
-    model = build_repeat_vector(
-        6, 1, 2, 1, units=4, learning_rate=per_pass([0.1, 0.01], 2)
-    )
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
+        [1], [0.1, 0.01]
+    )  # 0.1 for steps 0 and 1, then 0.01
+    model = build_repeat_vector(6, 1, 2, 1, units=4, learning_rate=schedule)
     x = np.random.default_rng(0).random((8, 6, 1), dtype="float32")
     model.fit(x, x[:, :2], batch_size=4, epochs=2, verbose=0)
     assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
     reset_weights(model, 0)
     assert int(model.optimizer.iterations) == 0
     assert float(model.optimizer.learning_rate) == pytest.approx(0.1)
-
-
-@pytest.mark.parametrize(
-    "rates, steps, error, message",
-    [
-        ([], 3, ValueError, r"rates must hold one or more positive"),
-        ([0.1, 0.0], 3, ValueError, r"rates must hold one or more positive"),
-        (0.1, 3, TypeError, r"rates must be a list of learning rates"),
-        ([0.1], 0, ValueError, r"steps_per_pass"),
-    ],
-)
-def test_per_pass_refuses_bad_arguments(rates, steps, error, message):
-    with pytest.raises(error, match=message):
-        per_pass(rates, steps)
 
 
 def test_reset_weights_refuses_what_it_cannot_reset():
