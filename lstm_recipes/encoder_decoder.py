@@ -734,10 +734,15 @@ def reset_weights(model, seed):
     model.set_weights(keras.models.clone_model(model).get_weights())
     optimizer = model.optimizer
     if optimizer.built:
-        learning_rate = float(optimizer.learning_rate)
+        schedule = isinstance(
+            optimizer._learning_rate,
+            keras.optimizers.schedules.LearningRateSchedule,
+        )
+        learning_rate = None if schedule else float(optimizer.learning_rate)
         for variable in optimizer.variables:
             variable.assign(np.zeros(variable.shape, variable.dtype))
-        optimizer.learning_rate = learning_rate
+        if learning_rate is not None:  # a schedule restarts at step 0
+            optimizer.learning_rate = learning_rate
     return model
 
 
@@ -748,7 +753,12 @@ def draw_sequence_mappings():
     """Draw the five input/output shapes of recurrent models in one figure.
 
     Each panel shows input steps (bottom), recurrent steps (middle) and
-    output steps (top) with arrows, plus the Keras layers that make it.
+    output steps (top) with arrows, plus the Keras layers that make it. The
+    panels have as many steps as the models the chapter builds: a sequence
+    of 4 input steps, and 4 (one-to-many) or 3 (unaligned many-to-many)
+    output steps. In the unaligned panel the decoder starts from zero
+    states; ``RepeatVector`` hands it the encoder's last hidden state as
+    its input at every step.
 
     Returns:
         The matplotlib ``Figure``.
@@ -757,32 +767,30 @@ def draw_sequence_mappings():
     from matplotlib.patches import FancyBboxPatch
 
     colors = {"x": "#fbe3a6", "h": "#cfe0f3", "y": "#d9ead3"}
-    # (title, input steps, cells: (position, reads input, writes output),
-    #  Keras layers)
+    # (title, cells: (position, what it reads, writes output, continues
+    #  the state of the cell before), Keras layers); a cell reads "x", an
+    #  input step, or "h", the encoder's last hidden state (RepeatVector)
     panels = [
-        ("one-to-one", [0], [(0, True, True)], "LSTM\nDense"),
+        ("one-to-one", [(0, "x", True, False)], "LSTM\nDense"),
         (  # RepeatVector hands the same x to every step
             "one-to-many",
-            [0],
-            [(i, True, True) for i in range(4)],
+            [(i, "x", True, i > 0) for i in range(4)],
             "RepeatVector\nLSTM(return_sequences)\nTimeDistributed",
         ),
         (
             "many-to-one",
-            [0, 1, 2, 3],
-            [(i, True, i == 3) for i in range(4)],
+            [(i, "x", i == 3, i > 0) for i in range(4)],
             "LSTM\nDense",
         ),
         (
             "many-to-many aligned",
-            [0, 1, 2, 3],
-            [(i, True, True) for i in range(4)],
+            [(i, "x", True, i > 0) for i in range(4)],
             "LSTM(return_sequences)\nTimeDistributed",
         ),
-        (
+        (  # encoder: 4 steps; decoder: 3 steps, each reading the summary
             "many-to-many unaligned",
-            [0, 1, 2],
-            [(i, i < 3, i >= 3) for i in range(6)],
+            [(i, "x", False, i > 0) for i in range(4)]
+            + [(i, "h", True, i > 4) for i in range(4, 7)],
             "LSTM, RepeatVector\nLSTM(return_sequences)\nTimeDistributed",
         ),
     ]
@@ -791,7 +799,7 @@ def draw_sequence_mappings():
         5,
         figsize=(13, 3.6),
         layout="constrained",
-        gridspec_kw={"width_ratios": [1.2, 2.6, 2.6, 2.6, 3.8]},
+        gridspec_kw={"width_ratios": [1.2, 2.6, 2.6, 2.6, 4.4]},
     )
 
     def box(ax, x, y, text, color):
@@ -816,24 +824,35 @@ def draw_sequence_mappings():
             arrowprops={"arrowstyle": "->", "color": "#444444", "lw": 1},
         )
 
-    for ax, (title, _, cells, layers) in zip(axes, panels):
-        for position, reads, writes in cells:
+    for ax, (title, cells, layers) in zip(axes, panels):
+        for position, reads, writes, continues in cells:
             box(ax, position, 1, "h", colors["h"])
-            if reads:
-                box(ax, position, 0, "x", colors["x"])
-                arrow(ax, (position, 0.22), (position, 0.78))
+            box(ax, position, 0, reads, colors[reads])
+            arrow(ax, (position, 0.22), (position, 0.78))
             if writes:
                 box(ax, position, 2, "y", colors["y"])
                 arrow(ax, (position, 1.22), (position, 1.78))
-            if position > 0:
+            if continues:
                 arrow(ax, (position - 0.7, 1), (position - 0.3, 1))
-        last = max(position for position, _, _ in cells)
+        copies = [position for position, reads, _, _ in cells if reads == "h"]
+        if copies:  # the encoder's last state, down to every copy of it
+            last = copies[0] - 1
+            middle = last + 0.5
+            ax.plot(
+                [last + 0.3, middle, middle, copies[-1]],
+                [1, 1, -0.4, -0.4],
+                color="#444444",
+                lw=1,
+            )
+            for position in copies:
+                arrow(ax, (position, -0.4), (position, -0.22))
+        last = max(position for position, _, _, _ in cells)
         ax.set_xlim(-0.6, last + 0.6)
-        ax.set_ylim(-1.5, 2.5)
+        ax.set_ylim(-1.7, 2.5)
         ax.set_title(title, fontsize=10)
         ax.text(
             last / 2,
-            -0.5,
+            -0.6,
             layers,
             ha="center",
             va="top",

@@ -482,6 +482,19 @@ def test_reset_weights_then_fit_repeats_a_run():
         np.testing.assert_allclose(a, b, rtol=1e-6)
 
 
+def test_reset_weights_restarts_a_schedule():
+    schedule = keras.optimizers.schedules.PiecewiseConstantDecay(
+        [1], [0.1, 0.01]
+    )  # 0.1 for steps 0 and 1, then 0.01
+    model = build_repeat_vector(6, 1, 2, 1, units=4, learning_rate=schedule)
+    x = np.random.default_rng(0).random((8, 6, 1), dtype="float32")
+    model.fit(x, x[:, :2], batch_size=4, epochs=2, verbose=0)
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.01)
+    reset_weights(model, 0)
+    assert int(model.optimizer.iterations) == 0
+    assert float(model.optimizer.learning_rate) == pytest.approx(0.1)
+
+
 def test_reset_weights_refuses_what_it_cannot_reset():
     with pytest.raises(TypeError, match=r"compiled keras.Model"):
         reset_weights("model", 0)
@@ -504,11 +517,20 @@ def test_the_shapes_figure_has_five_panels():
     def texts(ax):
         return [t.get_text() for t in ax.texts]
 
-    one_to_one, one_to_many, many_to_one = figure.axes[:3]
+    one_to_one, one_to_many, many_to_one, aligned, unaligned = figure.axes
     for ax in (one_to_one, many_to_one):  # as the page's code builds them
         assert "LSTM\nDense" in texts(ax)
     # RepeatVector hands the input to the LSTM at every output step
     assert texts(one_to_many).count("x") == texts(one_to_many).count("y") == 4
+    # the page's sequence has 4 steps; unaligned: RepeatVector(3)
+    for ax in (many_to_one, aligned, unaligned):
+        assert texts(ax).count("x") == 4
+    assert texts(aligned).count("y") == 4
+    assert texts(unaligned).count("y") == 3
+    # 4 encoder and 3 decoder states, and below the decoder, as its input at
+    # every step, 3 copies of the encoder's last state
+    assert texts(unaligned).count("h") == 4 + 3 + 3
+    assert len(unaligned.lines) == 1  # the line that carries the copies
 
 
 def test_keras_2_module_paths_the_chapter_replaces_are_gone():
