@@ -23,7 +23,7 @@ import keras
 import numpy as np
 import pandas as pd
 
-from lstm_recipes.checks import check_positive_int
+from lstm_recipes.checks import as_number_array, check_positive_int
 from lstm_recipes.encoder_decoder import make_dataset
 from lstm_recipes.evaluation import restart
 from lstm_recipes.forecast import Windows, climatology, make_windows
@@ -34,6 +34,7 @@ __all__ = [
     "SCHEMES",
     "Prepared",
     "WalkForward",
+    "outside_training_range",
     "prepare_anomalies",
     "training_mask",
     "walk_forward",
@@ -185,6 +186,7 @@ def walk_forward(
     recent=None,
     seed=0,
     check=None,
+    stop=None,
 ):
     """Forecast block by block, updating the model between blocks.
 
@@ -194,7 +196,8 @@ def walk_forward(
     (``restart``). In block ``k`` it forecasts every window whose first
     target lies in the block, from the inputs before it; then it is updated
     by ``scheme`` with the windows ``training_mask`` picks, before block
-    ``k + 1``. ``"refit"`` estimates the preprocessing again on all the
+    ``k + 1``. The walk forecasts only windows whose targets all lie
+    before ``stop``. ``"refit"`` estimates the preprocessing again on all the
     steps known by then, starts again from the ``initial`` weights with a
     fresh optimizer and trains ``passes`` passes; the other schemes keep
     the preprocessing and continue from the current weights for ``passes``
@@ -222,6 +225,8 @@ def walk_forward(
         check: optional boolean mask or indices of windows, e.g. the first
             training windows; their mean squared error (in the units of the
             series, squared) after each update shows what the model forgets.
+        stop: time index where the walk ends, e.g. where a later test
+            period begins; ``None``: the end of the series.
 
     Returns:
         A ``WalkForward(forecast, actual, index, block, seconds, check)``,
@@ -250,12 +255,16 @@ def walk_forward(
         series, blocks[0], lookback=lookback, horizon=horizon
     )
     windows = prepared.windows
-    end = int(windows.start.max()) + 1
-    if blocks[-1] >= end:
+    if stop is None:
+        stop = len(series)
+    stop = check_positive_int(stop, "stop")
+    complete = windows.start + horizon <= stop  # targets all before stop
+    if not complete.any() or blocks[-1] > windows.start[complete].max():
         raise ValueError(
-            f"blocks must start before the last window ({end - 1}), got "
-            f"{blocks}"
+            f"blocks must start before the last window ending by stop "
+            f"({stop}), got {blocks}"
         )
+    end = int(windows.start[complete].max()) + 1
     if scheme == "recent":
         check_positive_int(recent, "recent")
     if scheme == "refit" and initial is None:
@@ -269,26 +278,26 @@ def walk_forward(
     restart(model, weights)
     bounds = blocks + [end]
     forecasts, indices, block_of, seconds, losses = [], [], [], [], []
-    for k, (start, stop) in enumerate(zip(bounds, bounds[1:])):
-        now = np.flatnonzero((windows.start >= start) & (windows.start < stop))
+    for k, (first, after) in enumerate(zip(bounds, bounds[1:])):
+        now = np.flatnonzero((windows.start >= first) & (windows.start < after))
         scaled = np.asarray(model(prepared.windows.x[now]))
         forecasts.append(prepared.to_units(scaled, now))
         indices.append(now)
         block_of.append(np.full(len(now), k))
-        if stop == end or scheme == "none":
+        if after == end or scheme == "none":
             continue  # nothing to learn from, or no update wanted
         mask = training_mask(
-            windows, scheme, block_start=start, block_end=stop, recent=recent
+            windows, scheme, block_start=first, block_end=after, recent=recent
         )
         if not mask.any():
             raise ValueError(
-                f"no window to train on after block {k} ({start} to {stop}):"
+                f"no window to train on after block {k} ({first} to {after}):"
                 " start the blocks later in the series"
             )
         tic = time.perf_counter()
         if scheme == "refit":
             prepared = prepare_anomalies(
-                series, stop, lookback=lookback, horizon=horizon
+                series, after, lookback=lookback, horizon=horizon
             )
             restart(model, initial)
         data = make_dataset(
@@ -316,3 +325,53 @@ def walk_forward(
 
 
 # --8<-- [end:walk_forward]
+
+
+# --8<-- [start:drift]
+def outside_training_range(x_train, x):
+    """Which input windows look like none the model was trained on.
+
+    Each window is summed up by the mean and the standard deviation of its
+    time steps (its level and how much it swings). A window whose mean or
+    standard deviation lies outside the range of those of the training
+    windows asks the model to extrapolate: a sign that the inputs have
+    drifted away from what it learned, known as soon as the inputs are,
+    long before the errors of the forecast.
+
+    Args:
+        x_train: the training inputs, ``(samples, time_steps)`` or
+            ``(samples, time_steps, 1)``.
+        x: the inputs to check, the same ``time_steps``.
+
+    Returns:
+        A boolean array ``(len(x),)``, ``True`` where the window lies
+        outside the training range.
+    """
+    arrays = []
+    for name, values in (("x_train", x_train), ("x", x)):
+        array = as_number_array(values, name, dtype="float64")
+        if array.ndim == 3 and array.shape[2] == 1:
+            array = array[:, :, 0]
+        if array.ndim != 2 or array.shape[1] < 2 or len(array) == 0:
+            raise ValueError(
+                f"{name} must have shape (samples, time_steps) or (samples, "
+                f"time_steps, 1) with at least 2 time steps, got shape "
+                f"{array.shape}"
+            )
+        if not np.isfinite(array).all():
+            raise ValueError(f"{name} contains NaN or infinite values")
+        arrays.append(array)
+    x_train, x = arrays
+    if x.shape[1] != x_train.shape[1]:
+        raise ValueError(
+            f"x must have the {x_train.shape[1]} time steps of x_train, got "
+            f"shape {x.shape}"
+        )
+    outside = np.zeros(len(x), dtype=bool)
+    for statistic in (np.mean, np.std):
+        seen, now = statistic(x_train, axis=1), statistic(x, axis=1)
+        outside |= (now < seen.min()) | (now > seen.max())
+    return outside
+
+
+# --8<-- [end:drift]

@@ -9,6 +9,7 @@ from lstm_recipes.forecast import make_windows
 from lstm_recipes.updating import (
     SCHEMES,
     WalkForward,
+    outside_training_range,
     prepare_anomalies,
     training_mask,
     walk_forward,
@@ -205,6 +206,14 @@ def test_the_check_is_the_squared_error_in_the_units_of_the_series():
     assert np.isclose(found.check[-1], expected, rtol=1e-5)
 
 
+def test_a_walk_that_stops_forecasts_only_windows_known_by_then():
+    model = small_model()
+    found = walk(model, "new data", model.get_weights(), stop=50)
+    starts = prepare_anomalies(MONTHLY, 30, lookback=4, horizon=2).windows
+    assert (starts.start[found.index] + 2 <= 50).all()
+    assert starts.start[found.index].tolist() == list(range(30, 49))
+
+
 def test_a_refit_estimates_the_preprocessing_again():
     model = small_model()
     initial = model.get_weights()
@@ -257,6 +266,8 @@ def test_continuing_starts_from_the_weights_it_was_handed():
         ({"blocks": [45, 30]}, ValueError, r"blocks must be increasing"),
         ({"blocks": []}, ValueError, r"blocks must be increasing"),
         ({"blocks": [30, 59]}, ValueError, r"blocks must start before"),
+        ({"stop": 40}, ValueError, r"blocks must start before"),
+        ({"stop": 0}, ValueError, r"stop must be an integer >= 1"),
         ({"blocks": [30.5]}, TypeError, r"blocks\[0\] must be an integer"),
         ({"scheme": "retrain"}, ValueError, r"scheme must be one of"),
         ({"passes": 0}, ValueError, r"passes must be an integer >= 1"),
@@ -295,3 +306,40 @@ def test_walk_forward_refuses_bad_input(change, error, message):
             arguments.pop("blocks"),
             **arguments,
         )
+
+
+# outside_training_range --------------------------------------------------
+
+
+def test_windows_beyond_the_training_level_or_swing_are_flagged():
+    x_train = np.array([[0.0, 1.0], [1.0, 2.0], [2.0, 2.5]])  # means 0.5-2.25
+    x = np.array(
+        [
+            [1.0, 1.5],  # inside: mean 1.25, std 0.25
+            [3.0, 4.0],  # mean 3.5: higher than any training window
+            [0.0, 3.0],  # mean 1.5, but std 1.5 > 0.5
+            [1.0, 1.0],  # std 0 < 0.25
+        ]
+    )
+    assert outside_training_range(x_train, x).tolist() == [
+        False,
+        True,
+        True,
+        True,
+    ]
+    assert not outside_training_range(x_train, x_train).any()
+    assert outside_training_range(x_train[..., None], x[..., None]).sum() == 3
+
+
+@pytest.mark.parametrize(
+    ("x_train", "x", "message"),
+    [
+        (np.zeros((3, 2)), np.zeros((2, 3)), r"x must have the 2 time steps"),
+        (np.zeros((3, 1)), np.zeros((2, 1)), r"x_train must have shape"),
+        (np.zeros((3, 2, 2)), np.zeros((2, 2)), r"x_train must have shape"),
+        (np.zeros((3, 2)), np.full((2, 2), np.nan), r"x contains NaN"),
+    ],
+)
+def test_outside_training_range_refuses_bad_input(x_train, x, message):
+    with pytest.raises(ValueError, match=message):
+        outside_training_range(x_train, x)
