@@ -25,6 +25,7 @@ __all__ = [
     "Summary",
     "diagnose",
     "hand_grid",
+    "paired_differences",
     "repeats_needed",
     "restart",
     "running_summary",
@@ -318,3 +319,81 @@ def hand_grid(run, values, seeds):
 
 
 # --8<-- [end:hand_grid]
+
+
+# --8<-- [start:paired]
+def paired_differences(grid, reference, score="score", confidence=0.95):
+    """How much worse each value scored than ``reference``, seed by seed.
+
+    In a hand grid every value runs with the same seeds, so the runs of two
+    values with one seed start from the same weights and see the batches in
+    the same order. Their difference removes what the seed did to both:
+    the comparison is a paired one, and the interval and the test are
+    those of the mean of the per-seed differences (Student's paired t,
+    ``scipy.stats.ttest_rel``), not of each value's runs on their own.
+
+    Args:
+        grid: the ``DataFrame`` of ``hand_grid``: columns ``value``,
+            ``seed`` and ``score``, one row per run; every value has the
+            same seeds, at least 2.
+        reference: the value the others are compared with, e.g. the
+            chosen one.
+        score: the column to compare, e.g. ``"validation"``.
+        confidence: coverage of the intervals.
+
+    Returns:
+        A ``DataFrame`` indexed by the other values, one row each, with
+        columns ``n`` (seeds), ``mean`` (mean of ``score - score of
+        reference`` over the seeds), ``std`` (sample std of those
+        differences), ``se`` (``std / sqrt(n)``), ``low``, ``high`` (the
+        confidence interval of ``mean``) and ``p`` (two-sided p-value of
+        "no difference").
+    """
+    if not isinstance(grid, pd.DataFrame):
+        raise TypeError(
+            f"grid must be the DataFrame hand_grid returns, got "
+            f"{type(grid).__name__}"
+        )
+    missing = {"value", "seed", score} - set(grid.columns)
+    if missing:
+        raise ValueError(
+            f"grid must have columns value, seed and {score!r}; missing "
+            f"{sorted(missing)}"
+        )
+    confidence = _confidence(confidence)
+    table = grid.pivot(index="seed", columns="value", values=score)
+    if reference not in table.columns:
+        raise ValueError(
+            f"reference must be one of the grid's values "
+            f"{list(table.columns)}, got {reference!r}"
+        )
+    if table.isna().any().any():
+        raise ValueError(
+            "every value of the grid must be run with the same seeds"
+        )
+    base = _scores(table[reference], f"grid[{score!r}]")
+    rows = {}
+    for value in table.columns:
+        if value == reference:
+            continue
+        other = _scores(table[value], f"grid[{score!r}]")
+        difference = other - base
+        test = stats.ttest_rel(other, base)
+        low, high = test.confidence_interval(confidence)
+        n = len(difference)
+        std = float(difference.std(ddof=1))
+        rows[value] = {
+            "n": n,
+            "mean": float(difference.mean()),
+            "std": std,
+            "se": std / np.sqrt(n),
+            "low": float(low),
+            "high": float(high),
+            "p": float(test.pvalue),
+        }
+    frame = pd.DataFrame.from_dict(rows, orient="index")
+    frame.index.name = "value"
+    return frame
+
+
+# --8<-- [end:paired]

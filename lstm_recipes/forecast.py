@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy import stats
 from sklearn.linear_model import LinearRegression
 
 from lstm_recipes.checks import as_number_array, check_positive_int
@@ -20,8 +21,12 @@ from lstm_recipes.checks import as_number_array, check_positive_int
 
 __all__ = [
     "Windows",
+    "anomaly_damping",
+    "bootstrap_skill",
     "chronological_split",
     "climatology",
+    "damped_anomaly_persistence",
+    "diebold_mariano",
     "forecast_errors",
     "linear_forecast",
     "make_windows",
@@ -205,18 +210,8 @@ def seasonal_naive(x, horizon, season=12):
     return last_season[:, np.arange(horizon) % season]
 
 
-def climatology(history, months):
-    """The mean of each calendar month over ``history``, for the given months.
-
-    Args:
-        history: a ``pandas.Series`` with a ``DatetimeIndex`` holding every
-            calendar month, e.g. the training years.
-        months: int array of calendar months 1-12, e.g. ``(samples,
-            horizon)``, the months to forecast.
-
-    Returns:
-        An array of the shape of ``months``.
-    """
+def _monthly_history(history):
+    """The calendar-month means (12,) of a monthly ``pandas.Series``."""
     if not isinstance(history, pd.Series) or not isinstance(
         history.index, pd.DatetimeIndex
     ):
@@ -231,15 +226,111 @@ def climatology(history, months):
             "history must cover all 12 calendar months, got "
             f"{list(means.index)}"
         )
+    return means.to_numpy()
+
+
+def _months(months, name="months"):
     months = np.asarray(months)
     if not np.issubdtype(months.dtype, np.integer) or (
         months.size and (months.min() < 1 or months.max() > 12)
     ):
         raise ValueError(
-            f"months must be integers from 1 to 12, got {months.dtype} "
+            f"{name} must be integers from 1 to 12, got {months.dtype} "
             f"values {np.unique(months)[:5]}..."
         )
-    return means.to_numpy()[months - 1]
+    return months
+
+
+def climatology(history, months):
+    """The mean of each calendar month over ``history``, for the given months.
+
+    Args:
+        history: a ``pandas.Series`` with a ``DatetimeIndex`` holding every
+            calendar month, e.g. the training years.
+        months: int array of calendar months 1-12, e.g. ``(samples,
+            horizon)``, the months to forecast.
+
+    Returns:
+        An array of the shape of ``months``.
+    """
+    means = _monthly_history(history)
+    return means[_months(months) - 1]
+
+
+def anomaly_damping(history, horizon):
+    """The fraction of an anomaly left ``h`` months later, ``h = 1 ...
+    horizon``, fitted by least squares on ``history``.
+
+    The anomaly is the value minus its calendar month's mean over
+    ``history``; ``damping[h - 1]`` minimises ``sum((a[t + h] - d *
+    a[t])**2)`` over every pair of months of ``history`` ``h`` apart. For
+    an AR(1) anomaly with coefficient ``phi`` it is close to ``phi**h``;
+    a series without anomalies (a pure seasonal cycle) gets 0.
+
+    Args:
+        history: a ``pandas.Series`` with a ``DatetimeIndex`` holding every
+            calendar month, e.g. the training years.
+        horizon: the longest lead, at least 1 and shorter than ``history``.
+
+    Returns:
+        ``(horizon,)``, the damping factor of each lead.
+    """
+    horizon = check_positive_int(horizon, "horizon")
+    means = _monthly_history(history)
+    if horizon >= len(history):
+        raise ValueError(
+            f"horizon ({horizon}) must be shorter than history "
+            f"({len(history)} steps)"
+        )
+    values = history.to_numpy(dtype="float64")
+    anomaly = values - means[history.index.month - 1]
+    if np.abs(anomaly).max() <= 1e-9 * np.abs(values).max():
+        return np.zeros(horizon)  # a pure seasonal cycle: nothing to damp
+    return np.array(
+        [
+            anomaly[:-h] @ anomaly[h:] / (anomaly[:-h] @ anomaly[:-h])
+            for h in range(1, horizon + 1)
+        ]
+    )
+
+
+def damped_anomaly_persistence(history, x, months):
+    """Climatology plus a damped share of the last observed anomaly.
+
+    For a window whose last input month has anomaly ``a`` (its value minus
+    that calendar month's mean over ``history``), the forecast ``h`` steps
+    ahead is the mean of the target's calendar month plus
+    ``anomaly_damping(history, horizon)[h - 1] * a``. Both the means and
+    the damping come from ``history`` alone, e.g. the training years.
+
+    Args:
+        history: a ``pandas.Series`` with a ``DatetimeIndex`` holding every
+            calendar month, e.g. the training years.
+        x: inputs ``(samples, lookback)`` or ``(samples, lookback, 1)``, in
+            the units of ``history``.
+        months: int ``(samples, horizon)``, the calendar months 1-12 of the
+            targets, consecutive (the month after the last input first).
+
+    Returns:
+        ``(samples, horizon)``.
+    """
+    x = _inputs(x)
+    months = _months(months)
+    if months.ndim != 2 or len(months) != len(x):
+        raise ValueError(
+            f"months must have shape (samples, horizon) with the {len(x)} "
+            f"samples of x, got shape {months.shape}"
+        )
+    if (np.diff(months, axis=1) % 12 != 1).any():
+        raise ValueError(
+            "months must be consecutive calendar months along each row, "
+            "e.g. [11, 12, 1, 2]"
+        )
+    means = _monthly_history(history)
+    damping = anomaly_damping(history, months.shape[1])
+    last_month = (months[:, 0] - 2) % 12  # index 0-11 of the last input month
+    last_anomaly = x[:, -1] - means[last_month]
+    return means[months - 1] + damping * last_anomaly[:, None]
 
 
 def linear_forecast(x_train, y_train, x):
@@ -298,18 +389,41 @@ def to_original_units(scaler, values):
     return flat.reshape(values.shape)
 
 
-def forecast_errors(actual, forecast):
-    """RMSE and MAE for each step ahead, and over all steps.
+def _squared_errors(actual, forecast, name):
+    """Squared errors ``(samples, horizon)``; a list of forecasts (one per
+    run) gives each window's squared error averaged over the runs."""
+    runs = forecast if isinstance(forecast, (list, tuple)) else [forecast]
+    if not runs:
+        raise ValueError(f"{name} must hold at least one forecast, got []")
+    errors = []
+    for run in runs:
+        run = _inputs(run, name)
+        if run.shape != actual.shape:
+            raise ValueError(
+                f"actual and {name} must have the same shape (samples, "
+                f"horizon), got {actual.shape} and {run.shape}"
+            )
+        errors.append((run - actual) ** 2)
+    return np.mean(errors, axis=0)
+
+
+def forecast_errors(actual, forecast, reference=None):
+    """RMSE and MAE for each step ahead, and over all steps; with a
+    ``reference``, the skill against it too.
 
     Args:
         actual: what happened, ``(samples, horizon)`` or ``(samples,
             horizon, 1)``.
         forecast: the forecasts, of the shape of ``actual``, in the same
             units.
+        reference: optional forecasts of the same shape, e.g.
+            climatology's, to compute the skill ``1 - MSE / MSE_reference``
+            (1 is perfect, 0 no better than the reference, below 0 worse).
 
     Returns:
-        A ``DataFrame`` with columns ``RMSE`` and ``MAE`` and one row per
-        step ahead, ``1 ... horizon``, then a row ``"all"``.
+        A ``DataFrame`` with columns ``RMSE`` and ``MAE`` (and ``skill``
+        with a ``reference``) and one row per step ahead, ``1 ...
+        horizon``, then a row ``"all"``.
     """
     actual = _inputs(actual, "actual")
     forecast = _inputs(forecast, "forecast")
@@ -327,7 +441,143 @@ def forecast_errors(actual, forecast):
         index=pd.Index(range(1, actual.shape[1] + 1), name="ahead"),
     )
     table.loc["all"] = [np.sqrt(np.mean(error**2)), np.mean(np.abs(error))]
+    if reference is not None:
+        base = _squared_errors(actual, reference, "reference")
+        mse = np.r_[np.mean(error**2, axis=0), np.mean(error**2)]
+        table["skill"] = 1 - mse / np.r_[np.mean(base, axis=0), np.mean(base)]
     return table
 
 
 # --8<-- [end:errors]
+
+
+# --8<-- [start:intervals]
+def bootstrap_skill(
+    actual, forecast, reference, groups, *, n_boot=2000, level=0.95, seed=0
+):
+    """Skill ``1 - MSE / MSE_reference`` by lead, with a block-bootstrap
+    interval that resamples whole groups of forecast origins (e.g. years).
+
+    Windows that slide by one month overlap, so their errors are not
+    independent; a group (all the forecasts made in one year) is drawn
+    whole, with replacement, as many groups as there are. The interval is
+    the percentile interval of the skill over ``n_boot`` draws. Skill above
+    0 means ``forecast`` has the lower MSE; an interval that excludes 0
+    says so at the ``1 - level`` level, one that holds 0 does not tell the
+    two apart.
+
+    Args:
+        actual: ``(samples, horizon)`` or ``(samples, horizon, 1)``.
+        forecast: forecasts of the shape of ``actual``, or a list of them
+            (one per run, e.g. per seed): then each window's squared error
+            is the mean over the runs, the error of a run drawn at random.
+        reference: the forecasts to beat, same form as ``forecast``.
+        groups: ``(samples,)`` the block of each window, e.g. the year of
+            its first target; at least 2 different values.
+        n_boot: number of bootstrap draws, at least 100.
+        level: coverage of the interval, between 0 and 1.
+        seed: seed of the draws.
+
+    Returns:
+        A ``DataFrame`` with columns ``skill``, ``low``, ``high`` and one
+        row per step ahead, ``1 ... horizon``, then a row ``"all"``.
+    """
+    actual = _inputs(actual, "actual")
+    mine = _squared_errors(actual, forecast, "forecast")
+    base = _squared_errors(actual, reference, "reference")
+    groups = np.asarray(groups)
+    if groups.shape != (len(actual),):
+        raise ValueError(
+            f"groups must have shape (samples,) = ({len(actual)},), got "
+            f"shape {groups.shape}"
+        )
+    n_boot = check_positive_int(n_boot, "n_boot")
+    if n_boot < 100:
+        raise ValueError(f"n_boot must be at least 100, got {n_boot}")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie between 0 and 1, got {level}")
+    labels, block = np.unique(groups, return_inverse=True)
+    if len(labels) < 2:
+        raise ValueError(
+            f"groups must hold at least 2 different blocks, got {labels}"
+        )
+    # per block, the sums of squared errors: (blocks, horizon + 1)
+    sums = [
+        np.stack([e[block == k].sum(axis=0) for k in range(len(labels))])
+        for e in (mine, base)
+    ]
+    sums = [np.column_stack([s, s.sum(axis=1)]) for s in sums]
+    if (sums[1].sum(axis=0) == 0).any():
+        raise ValueError("reference is exact at some lead: skill undefined")
+    rng = np.random.default_rng(seed)
+    draws = rng.multinomial(
+        len(labels), np.full(len(labels), 1 / len(labels)), size=n_boot
+    )  # (n_boot, blocks): how often each block is drawn
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skills = 1 - (draws @ sums[0]) / (draws @ sums[1])
+    tail = (1 - level) / 2 * 100
+    low, high = np.nanpercentile(skills, [tail, 100 - tail], axis=0)
+    horizon = actual.shape[1]
+    return pd.DataFrame(
+        {
+            "skill": 1 - sums[0].sum(axis=0) / sums[1].sum(axis=0),
+            "low": low,
+            "high": high,
+        },
+        index=pd.Index([*range(1, horizon + 1), "all"], name="ahead"),
+    )
+
+
+def diebold_mariano(actual, forecast, reference):
+    """Diebold-Mariano test of equal MSE at each lead, with a HAC variance.
+
+    At lead ``h`` the loss difference ``d_t = e_forecast**2 -
+    e_reference**2`` of consecutive forecast origins is autocorrelated up
+    to lag ``h - 1`` (the windows overlap); its long-run variance is the
+    Newey-West estimate with ``h - 1`` lags. The statistic gets the
+    Harvey-Leybourne-Newbold small-sample factor and is compared with
+    Student's t with ``samples - 1`` degrees of freedom
+    (``scipy.stats.t``), two-sided.
+
+    Args:
+        actual: ``(samples, horizon)`` or ``(samples, horizon, 1)``, one
+            window per consecutive forecast origin.
+        forecast: forecasts of the shape of ``actual``, or a list of them
+            (one per run); the squared errors are averaged over the runs.
+        reference: the forecasts to compare with, same form.
+
+    Returns:
+        A ``DataFrame`` with columns ``statistic`` (negative when
+        ``forecast`` has the lower MSE) and ``p`` and one row per step
+        ahead, ``1 ... horizon``.
+    """
+    actual = _inputs(actual, "actual")
+    d = _squared_errors(actual, forecast, "forecast") - _squared_errors(
+        actual, reference, "reference"
+    )
+    n, horizon = d.shape
+    if n <= 2 * horizon:
+        raise ValueError(
+            f"actual must hold more than 2 * horizon = {2 * horizon} "
+            f"windows for the test, got {n}"
+        )
+    rows = []
+    for h in range(1, horizon + 1):
+        dh = d[:, h - 1] - d[:, h - 1].mean()
+        variance = dh @ dh / n
+        for lag in range(1, h):
+            variance += 2 * (1 - lag / h) * (dh[lag:] @ dh[:-lag]) / n
+        if variance <= 0:  # the two forecasts have equal losses everywhere
+            rows.append((0.0, 1.0))
+            continue
+        correction = np.sqrt((n + 1 - 2 * h + h * (h - 1) / n) / n)
+        statistic = correction * d[:, h - 1].mean() / np.sqrt(variance / n)
+        rows.append((statistic, 2 * stats.t.sf(abs(statistic), n - 1)))
+    return pd.DataFrame(
+        rows,
+        columns=["statistic", "p"],
+        index=pd.Index(range(1, horizon + 1), name="ahead"),
+    )
+
+
+# --8<-- [end:intervals]

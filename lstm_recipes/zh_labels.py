@@ -153,6 +153,7 @@ LABELS = {
     "forecasts made in": "预测发出的时段",
     "updated after": "在该时段之后更新",
     "loss on 1950–1994 windows": "1950–1994 年窗口上的损失",
+    "MSE on 1950–1994 windows (°C²)": "1950–1994 年窗口上的 MSE（°C²）",
     "start": "起点",
     # generative chapter
     "cross-entropy (nats per character)": "交叉熵（奈特/字符）",

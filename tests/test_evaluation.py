@@ -11,6 +11,7 @@ from lstm_recipes.evaluation import (
     Summary,
     diagnose,
     hand_grid,
+    paired_differences,
     repeats_needed,
     restart,
     running_summary,
@@ -286,6 +287,83 @@ def test_named_scores_become_columns():
 def test_hand_grid_refuses_bad_input(arguments, error, message):
     with pytest.raises(error, match=message):
         hand_grid(*arguments)
+
+
+# paired_differences --------------------------------------------------------
+
+
+def grid_of(scores):
+    """A hand_grid table from {value: [score of seed 0, 1, ...]}."""
+    return hand_grid(lambda value, seed: scores[value][seed], scores, range(4))
+
+
+def test_paired_differences_are_the_paired_t_of_the_seed_differences():
+    scores = {1: [1.0, 2.0, 3.0, 4.0], 2: [1.5, 2.4, 3.6, 4.4]}
+    table = paired_differences(grid_of(scores), 1)
+    assert table.index.tolist() == [2]
+    row = table.loc[2]
+    difference = np.subtract(scores[2], scores[1])
+    assert row["n"] == 4
+    assert row["mean"] == pytest.approx(difference.mean())
+    assert row["std"] == pytest.approx(difference.std(ddof=1))
+    assert row["se"] == pytest.approx(difference.std(ddof=1) / 2)
+    half = stats.t.ppf(0.975, 3) * row["se"]
+    assert (row["low"], row["high"]) == pytest.approx(
+        (row["mean"] - half, row["mean"] + half)
+    )
+    assert row["p"] == pytest.approx(
+        stats.ttest_rel(scores[2], scores[1]).pvalue
+    )
+
+
+def test_pairing_removes_what_the_seed_did_to_both():
+    # seeds differ a lot, the values differ by 0.1 in every seed: the
+    # paired interval excludes 0 where the unpaired spread would not
+    seeds = [0.0, 5.0, -3.0, 8.0]
+    scores = {
+        "a": seeds,
+        "b": [x + 0.1 + 0.01 * k for k, x in enumerate(seeds)],
+    }
+    row = paired_differences(grid_of(scores), "a").loc["b"]
+    assert row["low"] > 0 and row["p"] < 0.001
+    assert np.std(scores["b"], ddof=1) > 10 * row["mean"]
+
+
+def test_a_lower_confidence_gives_a_narrower_interval():
+    scores = {1: [1.0, 2.0, 3.0, 4.0], 2: [1.5, 2.4, 3.6, 4.1]}
+    wide = paired_differences(grid_of(scores), 1).loc[2]
+    narrow = paired_differences(grid_of(scores), 1, confidence=0.8).loc[2]
+    assert narrow["high"] - narrow["low"] < wide["high"] - wide["low"]
+
+
+def test_named_scores_are_compared_by_column():
+    def run(value, seed):
+        return {"validation": value + seed, "test": 2 * value + seed}
+
+    grid = hand_grid(run, [1, 3], range(3))
+    assert paired_differences(grid, 1, score="test").loc[3, "mean"] == 4
+    assert paired_differences(grid, 1, score="validation").loc[3, "std"] == 0
+
+
+@pytest.mark.parametrize(
+    ("grid", "kwargs", "error", "message"),
+    [
+        ("a table", {}, TypeError, r"grid must be the DataFrame"),
+        (None, {"reference": 5}, ValueError, r"reference must be one of"),
+        (None, {"score": "test"}, ValueError, r"missing \['test'\]"),
+        (None, {"confidence": 1.5}, ValueError, r"confidence must be between"),
+        ("uneven", {}, ValueError, r"the same seeds"),
+    ],
+)
+def test_paired_differences_refuses_bad_input(grid, kwargs, error, message):
+    table = grid_of({1: [1.0, 2.0, 3.0, 4.0], 2: [1.5, 2.4, 3.6, 4.1]})
+    if grid == "uneven":
+        grid = table.drop(index=7)  # value 2 without seed 2
+    elif grid is None:
+        grid = table
+    arguments = {"reference": 1} | kwargs
+    with pytest.raises(error, match=message):
+        paired_differences(grid, **arguments)
 
 
 def test_backup_and_restore_resumes_a_killed_run(tmp_path):

@@ -7,8 +7,12 @@ from sklearn.preprocessing import StandardScaler
 
 from lstm_recipes.forecast import (
     Windows,
+    anomaly_damping,
+    bootstrap_skill,
     chronological_split,
     climatology,
+    damped_anomaly_persistence,
+    diebold_mariano,
     forecast_errors,
     linear_forecast,
     make_windows,
@@ -166,3 +170,237 @@ def test_on_el_nino_the_baselines_have_the_expected_order():
     assert linear.loc[1, "RMSE"] < clim.loc[1, "RMSE"]
     assert clim.loc[12, "RMSE"] < linear.loc[12, "RMSE"]
     assert persist.loc[6, "RMSE"] > 2 * clim.loc[6, "RMSE"]
+
+
+MONTHS = pd.date_range("1950-01", periods=480, freq="MS")
+CYCLE = 25 + 2 * np.sin(2 * np.pi * (MONTHS.month.to_numpy() - 1) / 12)
+
+
+def _target_months(windows, index=MONTHS):
+    horizon = windows.y.shape[1]
+    return index.month.to_numpy()[windows.start[:, None] + np.arange(horizon)]
+
+
+def test_on_a_pure_seasonal_cycle_the_seasonal_rules_are_exact():
+    history = pd.Series(CYCLE, MONTHS)
+    windows = make_windows(CYCLE, 18, 18)
+    months = _target_months(windows)
+    actual = windows.y[:, :, 0]
+    atol = 1e-5  # the windows are float32
+    np.testing.assert_allclose(climatology(history, months), actual, atol=atol)
+    np.testing.assert_allclose(seasonal_naive(windows.x, 18), actual, atol=atol)
+    # no anomaly to damp: damped anomaly persistence is climatology
+    np.testing.assert_allclose(
+        damped_anomaly_persistence(history, windows.x, months),
+        actual,
+        atol=atol,
+    )
+
+
+def _ar1(phi, size, seed=0):
+    rng = np.random.default_rng(seed)
+    anomaly = np.zeros(size)
+    for t in range(1, size):
+        anomaly[t] = phi * anomaly[t - 1] + rng.normal()
+    return anomaly
+
+
+def test_damping_of_an_ar1_anomaly_is_phi_to_the_lead():
+    phi = 0.8
+    index = pd.date_range("1800-01", periods=6000, freq="MS")
+    cycle = 25 + 2 * np.sin(2 * np.pi * (index.month.to_numpy() - 1) / 12)
+    history = pd.Series(cycle + _ar1(phi, 6000), index)
+    damping = anomaly_damping(history, 6)
+    np.testing.assert_allclose(damping, phi ** np.arange(1, 7), atol=0.04)
+
+
+def test_damped_anomaly_persistence_adds_the_damped_last_anomaly():
+    history = pd.Series(CYCLE + _ar1(0.8, 480), MONTHS)
+    windows = make_windows(history.to_numpy(), 12, 3)
+    months = _target_months(windows)
+    forecast = damped_anomaly_persistence(history, windows.x, months)
+    means = climatology(history, np.arange(1, 13))
+    last = windows.start - 1  # time index of each window's last input
+    anomaly = history.to_numpy()[last] - means[MONTHS.month[last] - 1]
+    expected = climatology(history, months) + np.outer(
+        anomaly, anomaly_damping(history, 3)
+    )
+    np.testing.assert_allclose(forecast, expected, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda h: anomaly_damping(h, 480),
+            ValueError,
+            r"horizon \(480\) must be shorter than history",
+        ),
+        (lambda h: anomaly_damping(h, 0), ValueError, r"horizon must be"),
+        (
+            lambda h: anomaly_damping(h.iloc[:5], 2),
+            ValueError,
+            r"all 12 calendar months",
+        ),
+        (
+            lambda h: damped_anomaly_persistence(
+                h, np.zeros((2, 4)), np.array([[12, 13], [1, 2]])
+            ),
+            ValueError,
+            r"months must be integers from 1 to 12",
+        ),
+        (
+            lambda h: damped_anomaly_persistence(
+                h, np.zeros((2, 4)), np.array([[1, 3], [1, 2]])
+            ),
+            ValueError,
+            r"consecutive calendar months",
+        ),
+        (
+            lambda h: damped_anomaly_persistence(
+                h, np.zeros((3, 4)), np.array([[1, 2], [1, 2]])
+            ),
+            ValueError,
+            r"months must have shape \(samples, horizon\) with the 3",
+        ),
+        (
+            lambda h: damped_anomaly_persistence(
+                h, np.full((2, 4), np.nan), np.array([[1, 2], [1, 2]])
+            ),
+            ValueError,
+            r"x contains NaN",
+        ),
+        (
+            lambda h: anomaly_damping(h.where(h.index.year > 1950), 2),
+            ValueError,
+            r"history contains NaN",
+        ),
+        (
+            lambda h: anomaly_damping(h.to_numpy(), 2),
+            TypeError,
+            r"history must be a pandas Series with a DatetimeIndex",
+        ),
+    ],
+)
+def test_anomaly_baseline_refuses_bad_input(call, error, message):
+    with pytest.raises(error, match=message):
+        call(pd.Series(CYCLE, MONTHS))
+
+
+def test_skill_against_a_reference():
+    actual = np.zeros((4, 2))
+    reference = np.full((4, 2), 2.0)  # MSE 4 at each lead
+    forecast = np.array([[1.0, 2.0]] * 4)  # MSE 1, then 4
+    table = forecast_errors(actual, forecast, reference)
+    np.testing.assert_allclose(table["skill"], [0.75, 0.0, 1 - 5 / 8])
+    # a list of runs: each window's squared error averaged over the runs
+    table = forecast_errors(actual, forecast, [reference, 0 * reference])
+    np.testing.assert_allclose(table["skill"], [0.5, -1.0, 1 - 5 / 4])
+    assert "skill" not in forecast_errors(actual, forecast).columns
+    with pytest.raises(ValueError, match=r"reference must have the same"):
+        forecast_errors(actual, forecast, reference[:3])
+
+
+def _noisy_test_windows(seed=0):
+    """10 years of monthly origins, 3 leads, an AR(1) truth."""
+    rng = np.random.default_rng(seed)
+    actual = np.stack([_ar1(0.9, 120, seed + lead) for lead in range(3)], 1)
+    good = actual + rng.normal(scale=0.5, size=actual.shape)
+    years = np.repeat(np.arange(2000, 2010), 12)
+    return actual, good, years
+
+
+def test_bootstrap_interval_covers_zero_for_the_same_forecaster():
+    actual, good, years = _noisy_test_windows()
+    table = bootstrap_skill(actual, good, good.copy(), years)
+    assert list(table.index) == [1, 2, 3, "all"]
+    assert ((table["low"] <= 0) & (table["high"] >= 0)).all()
+    np.testing.assert_allclose(table["skill"], 0)
+
+
+def test_bootstrap_interval_excludes_zero_for_a_clearly_worse_one():
+    actual, good, years = _noisy_test_windows()
+    rng = np.random.default_rng(1)
+    worse = actual + rng.normal(scale=1.5, size=actual.shape)
+    table = bootstrap_skill(actual, good, worse, years)
+    assert (table["low"] > 0).all()  # good beats worse at every lead
+    assert (table["low"] <= table["skill"]).all()
+    assert (table["skill"] <= table["high"]).all()
+    np.testing.assert_allclose(table["skill"], 1 - 0.25 / 2.25, atol=0.1)
+    flipped = bootstrap_skill(actual, worse, good, years)
+    assert (flipped["high"] < 0).all()
+
+
+def test_bootstrap_resamples_whole_years():
+    """Two forecasters that tie over the whole test period but differ year by
+    year: resampling windows one by one would make the interval too narrow;
+    the interval over years is wider than the one over single windows."""
+    actual, good, years = _noisy_test_windows()
+    rng = np.random.default_rng(2)
+    bias = np.repeat(rng.normal(scale=1.0, size=10), 12)[:, None]
+    biased = good + bias  # a whole year off together
+    by_year = bootstrap_skill(actual, biased, good, years)
+    by_window = bootstrap_skill(actual, biased, good, np.arange(120))
+    width = by_year["high"] - by_year["low"]
+    assert (width > by_window["high"] - by_window["low"]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"groups": np.arange(5)}, ValueError, r"groups must have shape"),
+        ({"groups": np.zeros(120)}, ValueError, r"at least 2 different"),
+        ({"n_boot": 10}, ValueError, r"n_boot must be at least 100"),
+        ({"level": 95}, ValueError, r"level must lie between 0 and 1"),
+        ({"forecast": []}, ValueError, r"at least one forecast"),
+        (
+            {"forecast": np.zeros((120, 2))},
+            ValueError,
+            r"forecast must have the same shape",
+        ),
+        ({"reference": "climatology"}, TypeError, r"array of numbers"),
+    ],
+)
+def test_bootstrap_refuses_bad_input(kwargs, error, message):
+    actual, good, years = _noisy_test_windows()
+    arguments = {
+        "actual": actual,
+        "forecast": good,
+        "reference": good + 1,
+        "groups": years,
+    }
+    arguments.update(kwargs)
+    with pytest.raises(error, match=message):
+        bootstrap_skill(**arguments)
+    with pytest.raises(ValueError, match=r"reference is exact"):
+        bootstrap_skill(actual, good, actual, years)
+
+
+def test_diebold_mariano_tells_a_worse_forecaster_apart():
+    actual, good, _ = _noisy_test_windows()
+    rng = np.random.default_rng(1)
+    worse = actual + rng.normal(scale=1.5, size=actual.shape)
+    table = diebold_mariano(actual, good, worse)
+    assert (table["statistic"] < 0).all() and (table["p"] < 0.01).all()
+    same = diebold_mariano(actual, good, good.copy())
+    np.testing.assert_allclose(same["p"], 1)
+    noise = actual + rng.normal(scale=0.5, size=actual.shape)
+    assert (diebold_mariano(actual, good, noise)["p"] > 0.05).all()
+    with pytest.raises(ValueError, match=r"more than 2 \* horizon = 6"):
+        diebold_mariano(actual[:6], good[:6], worse[:6])
+
+
+def test_diebold_mariano_holds_its_level():
+    """Under the null (two equally good forecasts) at lead 3, with overlapping
+    errors, the test rejects at 5 % in about 5 % of the draws."""
+    rng = np.random.default_rng(0)
+    rejected = []
+    for _ in range(400):
+        shocks = rng.normal(size=(2, 122))
+        # MA(2) forecast errors, as overlapping 3-step windows give
+        errors = shocks[:, 2:] + shocks[:, 1:-1] + shocks[:, :-2]
+        actual = np.zeros((120, 3))
+        a = np.column_stack([errors[0]] * 3)
+        b = np.column_stack([errors[1]] * 3)
+        rejected.append(diebold_mariano(actual, a, b).loc[3, "p"] < 0.05)
+    assert 0.02 < np.mean(rejected) < 0.10
