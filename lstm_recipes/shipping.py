@@ -145,9 +145,9 @@ def load_pinned(path, sha256):
     actual = sha256_of(path)
     if actual != pinned:
         raise ValueError(
-            f"{str(path)!r} is not the pinned file: its sha256 is "
-            f"{actual[:12]}..., the pin is {pinned[:12]}...; it was replaced "
-            "or damaged, do not load it"
+            f"{str(path)!r} is not the pinned file, do not load it; its "
+            f"sha256 is {actual[:12]}..., the pin is {pinned[:12]}... (the "
+            "file was replaced or damaged)"
         )
     return load_keras_file(path)
 

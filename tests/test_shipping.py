@@ -305,6 +305,45 @@ def test_litert_export_needs_no_tensorflow_ops(tmp_path, model):
     assert model.layers[1].use_cudnn == "auto"
 
 
+@tensorflow_only("LiteRT export needs the TensorFlow backend")
+def test_litert_with_a_free_batch_size_needs_tensorflow_ops(tmp_path, model):
+    """Why export_litert fixes the batch: Keras's default keeps Flex ops
+    (the LSTM's TensorList loop) that the LiteRT runtime lacks."""
+    pytest.importorskip("ai_edge_litert")
+    from ai_edge_litert.interpreter import Interpreter
+
+    model.export(str(tmp_path / "free.tflite"), format="litert", verbose=False)
+    interpreter = Interpreter(str(tmp_path / "free.tflite"))
+    with pytest.raises(RuntimeError, match="Select TensorFlow op"):
+        interpreter.get_signature_runner()(values=X[:1])
+
+
+@tensorflow_only("Keras exports ONNX through tf2onnx on TensorFlow")
+@pytest.mark.parametrize("wrapper", ["none", "bidirectional"])
+def test_onnx_round_trip(tmp_path, wrapper):
+    """The finalize chapter's ONNX paragraph: with the `onnx` extra, an LSTM
+    (and a bidirectional one) exports, and ONNX Runtime gives Keras's
+    output; the model must have been called once before."""
+    pytest.importorskip("tf2onnx")
+    onnxruntime = pytest.importorskip("onnxruntime")
+    keras.utils.set_random_seed(0)
+    inputs = keras.Input(shape=(5, 1), name="values")
+    lstm = keras.layers.LSTM(4)
+    if wrapper == "bidirectional":
+        lstm = keras.layers.Bidirectional(lstm)
+    model = keras.Model(inputs, keras.layers.Dense(1)(lstm(inputs)))
+    path = str(tmp_path / "m.onnx")
+    with pytest.raises(ValueError, match="never called"):
+        model.export(path, format="onnx", verbose=False)
+    expected = model.predict(X, verbose=0)
+    model.export(path, format="onnx", verbose=False)
+    session = onnxruntime.InferenceSession(path)
+    (feed,) = session.get_inputs()
+    assert feed.name == "values" and feed.shape[1:] == [5, 1]
+    (got,) = session.run(None, {"values": X})
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
 def test_litert_export_errors(tmp_path, model):
     with pytest.raises(ValueError, match="tflite"):
         export_litert(model, tmp_path / "m.lite")
