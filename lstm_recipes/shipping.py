@@ -81,7 +81,9 @@ class AtomicCheckpoint(keras.callbacks.Callback):
                 f"{sorted(logs or {})}; for val_* pass validation_data"
             )
         if self.save_best_only:
-            better = value < self.best if self.mode == "min" else value > self.best
+            better = (
+                value < self.best if self.mode == "min" else value > self.best
+            )
             if not better:
                 return
             self.best = float(value)
@@ -138,7 +140,9 @@ def load_pinned(path, sha256):
     """
     path = _keras_path(path, "path")
     if not isinstance(sha256, str):
-        raise TypeError(f"sha256 must be a str of 64 hex digits, got {sha256!r}")
+        raise TypeError(
+            f"sha256 must be a str of 64 hex digits, got {sha256!r}"
+        )
     pinned = sha256.strip().lower()
     if len(pinned) != 64 or any(c not in "0123456789abcdef" for c in pinned):
         raise ValueError(f"sha256 must be 64 hex digits, got {sha256!r}")
@@ -290,7 +294,9 @@ def export_litert(model, path, batch_size=1):
     if not isinstance(path, (str, os.PathLike)) or not str(path).endswith(
         ".tflite"
     ):
-        raise ValueError(f"path must be a file name ending in .tflite: {path!r}")
+        raise ValueError(
+            f"path must be a file name ending in .tflite: {path!r}"
+        )
     batch_size = check_positive_int(batch_size, "batch_size")
     if keras.backend.backend() != "tensorflow":
         raise RuntimeError(

@@ -383,7 +383,9 @@ def test_metadata_errors(tmp_path):
     with pytest.raises(FileNotFoundError):
         read_metadata(tmp_path / "no.keras")
     with pytest.raises(TypeError, match="seed"):
-        write_metadata(tmp_path / "no.keras", data_start=1, data_end=2, seed=0.5)
+        write_metadata(
+            tmp_path / "no.keras", data_start=1, data_end=2, seed=0.5
+        )
     with pytest.raises(ValueError, match="data_end"):
         write_metadata(tmp_path / "no.keras", data_start=2, data_end=1, seed=0)
 
