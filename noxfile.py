@@ -42,7 +42,7 @@ PARALLEL = ("-n", "auto")
 @nox.session
 def tests(session):
     """Unit tests, every Python block of every page (zh and en), parity, the site build."""
-    session.install(*PINNED, "-e", ".[cpu,test,docs]")
+    session.install(*PINNED, "-e", ".[cpu,onnx,test,docs]")
     session.run("python", "-c", VERSIONS)
     session.run(
         "python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *session.posargs
@@ -57,7 +57,7 @@ def tests_newest(session):
     this environment (only if the tests passed)."""
     freeze = "--freeze" in session.posargs
     args = [arg for arg in session.posargs if arg != "--freeze"]
-    session.install("--upgrade", "-e", ".[cpu,jax,test,docs]")
+    session.install("--upgrade", "-e", ".[cpu,jax,onnx,test,docs]")
     session.run("python", "-c", VERSIONS)
     session.run("python", "-m", "pytest", "-m", "not gpu", *PARALLEL, *args)
     if freeze:

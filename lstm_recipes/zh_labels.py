@@ -145,6 +145,7 @@ LABELS = {
     "validation RMSE (°C)": "验证 RMSE（°C）",
     "weights kept": "保留下来的权重",
     "learning rate": "学习率",
+    "validation (CSVLogger)": "验证集（CSV 日志）",
     # updating chapter
     "none": "不更新",
     "refit": "从头重训",
@@ -194,6 +195,7 @@ PATTERNS = [
 # Words a Chinese figure may keep: names, abbreviations, code.
 KEEP = {
     "LSTM",
+    "CSV",
     "RNN",
     "SimpleRNN",
     "GRU",
