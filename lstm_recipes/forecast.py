@@ -407,7 +407,7 @@ def anomaly_features(series, history):
     values = _finite(series.to_numpy(), "series", (1,), "(time,)")
     past = history.to_numpy(dtype="float64")
     scale = float(np.std(past - means[history.index.month - 1]))
-    if scale == 0:
+    if scale <= 1e-9 * np.abs(past).max():
         raise ValueError("history has no anomalies: nothing to scale by")
     month = series.index.month.to_numpy()
     angle = 2 * np.pi * month / 12
