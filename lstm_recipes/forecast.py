@@ -21,7 +21,9 @@ from lstm_recipes.checks import as_number_array, check_positive_int
 
 __all__ = [
     "Windows",
+    "AnomalyFeatures",
     "anomaly_damping",
+    "anomaly_features",
     "bootstrap_skill",
     "chronological_split",
     "climatology",
@@ -364,6 +366,58 @@ def linear_forecast(x_train, y_train, x):
 
 
 # --8<-- [end:baselines]
+
+
+# --8<-- [start:anomaly_features]
+class AnomalyFeatures(NamedTuple):
+    """A series as a forecaster feeds it to a model."""
+
+    values: np.ndarray  # (time, 3): anomaly / scale, sin and cos of month
+    scale: float  # standard deviation of the history's anomalies
+
+
+def anomaly_features(series, history):
+    """The anomaly of each month, scaled, and its calendar month as inputs.
+
+    The anomaly is the value minus its calendar month's mean over
+    ``history``, divided by the standard deviation of the history's
+    anomalies. The month ``m`` enters as ``sin(2 pi m / 12)`` and ``cos(2
+    pi m / 12)``, so that December and January lie side by side. A model
+    that forecasts the scaled anomaly gives back a temperature as
+    ``climatology(history, months) + scale * anomaly``.
+
+    Args:
+        series: a monthly ``pandas.Series`` with a ``DatetimeIndex``, the
+            whole series to cut into windows.
+        history: the part to learn from, e.g. the training years (means
+            and scale come from it alone).
+
+    Returns:
+        ``AnomalyFeatures(values, scale)``, ``values`` of shape ``(time,
+        3)``.
+    """
+    means = _monthly_history(history)
+    if not isinstance(series, pd.Series) or not isinstance(
+        series.index, pd.DatetimeIndex
+    ):
+        raise TypeError(
+            "series must be a pandas Series with a DatetimeIndex, got "
+            f"{type(series).__name__}"
+        )
+    values = _finite(series.to_numpy(), "series", (1,), "(time,)")
+    past = history.to_numpy(dtype="float64")
+    scale = float(np.std(past - means[history.index.month - 1]))
+    if scale <= 1e-9 * np.abs(past).max():
+        raise ValueError("history has no anomalies: nothing to scale by")
+    month = series.index.month.to_numpy()
+    angle = 2 * np.pi * month / 12
+    anomaly = (values - means[month - 1]) / scale
+    return AnomalyFeatures(
+        np.column_stack([anomaly, np.sin(angle), np.cos(angle)]), scale
+    )
+
+
+# --8<-- [end:anomaly_features]
 
 
 # --8<-- [start:errors]

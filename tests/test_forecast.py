@@ -8,6 +8,7 @@ from sklearn.preprocessing import StandardScaler
 from lstm_recipes.forecast import (
     Windows,
     anomaly_damping,
+    anomaly_features,
     bootstrap_skill,
     chronological_split,
     climatology,
@@ -404,3 +405,29 @@ def test_diebold_mariano_holds_its_level():
         b = np.column_stack([errors[1]] * 3)
         rejected.append(diebold_mariano(actual, a, b).loc[3, "p"] < 0.05)
     assert 0.02 < np.mean(rejected) < 0.10
+
+
+def test_anomaly_features_scale_the_anomaly_and_encode_the_month():
+    anomaly = _ar1(0.8, 480)
+    series = pd.Series(CYCLE + anomaly, MONTHS)
+    history = series.iloc[:240]
+    features = anomaly_features(series, history)
+    assert features.values.shape == (480, 3)
+    means = climatology(history, np.arange(1, 13))
+    past = history.to_numpy() - means[MONTHS.month[:240] - 1]
+    assert features.scale == pytest.approx(past.std())
+    np.testing.assert_allclose(
+        features.values[:, 0] * features.scale,
+        series.to_numpy() - means[MONTHS.month - 1],
+    )
+    # December and January lie side by side on the circle
+    december, january = features.values[11, 1:], features.values[12, 1:]
+    assert np.linalg.norm(december - january) == pytest.approx(
+        2 * np.sin(np.pi / 12)
+    )
+    with pytest.raises(ValueError, match=r"no anomalies"):
+        anomaly_features(series, pd.Series(CYCLE[:24], MONTHS[:24]))
+    with pytest.raises(TypeError, match=r"series must be a pandas Series"):
+        anomaly_features(series.to_numpy(), history)
+    with pytest.raises(ValueError, match=r"series contains NaN"):
+        anomaly_features(series.where(series.index.year > 1950), history)
