@@ -69,7 +69,7 @@ def build_recurrent_classifier(
         units: size of the recurrent layer's state.
         optimizer: a Keras optimizer; default Adam with learning rate 0.01.
         jit_compile: passed to ``compile``. ``True`` compiles the training
-            step with XLA: some seconds once, then faster steps on a CPU.
+            step with XLA, which takes some seconds once.
         **layer_options: passed to the recurrent layer, e.g.
             ``recurrent_initializer``.
 
@@ -211,7 +211,7 @@ def train_from_seeds(build, x, y, *, seeds, **fit_options):
     For each seed this builds the model ``keras.utils.set_random_seed(seed)``
     and ``model = build()`` would give, and trains it as
     ``model.fit(x, y, **fit_options)`` would. Keras traces a new training
-    graph for every new model, which costs seconds on a CPU, so here one
+    graph for every new model, which takes noticeable time on a CPU, so here one
     extra model, the trainer, does all the training: for each seed it takes
     the new model's initial weights and a reset optimizer, trains, and hands
     its weights back to the new model. Seeding with ``seed_initializers``
