@@ -14,6 +14,7 @@ and ``top_p`` sampling (``sample_next`` and both generators take ``k`` and
 
 # --8<-- [start:imports]
 import numbers
+import re
 from importlib import resources
 
 import keras
@@ -35,6 +36,8 @@ __all__ = [
     "build_step_model",
     "generate_refeeding",
     "generate_with_state",
+    "known_share",
+    "line_lengths",
     "load_poems",
     "lstm_log_likelihoods",
     "sample_next",
@@ -42,6 +45,7 @@ __all__ = [
     "text_windows",
     "top_k",
     "top_p",
+    "words",
 ]
 
 
@@ -317,6 +321,7 @@ class CharNGram:
 # --8<-- [end:ngram]
 
 
+# --8<-- [start:kneser_ney]
 def _check_ids(ids, name, size, *, at_least=1):
     """``ids`` as int64 ``(characters,)``, each in ``[0, size)``."""
     if isinstance(ids, (str, bytes)) or ids is None:
@@ -611,6 +616,10 @@ class KneserNeyNGram(_InterpolatedNGram):
         return p
 
 
+# --8<-- [end:kneser_ney]
+
+
+# --8<-- [start:witten_bell]
 class WittenBellNGram(_InterpolatedNGram):
     """A character n-gram with interpolated Witten–Bell smoothing.
 
@@ -649,9 +658,17 @@ class WittenBellNGram(_InterpolatedNGram):
         return p
 
 
+# --8<-- [end:witten_bell]
+
+
 # --8<-- [start:build_char_lstm]
 def build_char_lstm(
-    vocabulary_size, *, embedding_dim=16, units=128, learning_rate=0.01
+    vocabulary_size,
+    *,
+    embedding_dim=16,
+    units=128,
+    dropout=0.0,
+    learning_rate=0.01,
 ):
     """Define and compile a character-level LSTM language model.
 
@@ -666,6 +683,9 @@ def build_char_lstm(
         vocabulary_size: number of distinct characters.
         embedding_dim: length of the vector of each character.
         units: units of the LSTM layer.
+        dropout: the fraction of the LSTM's outputs that a ``Dropout``
+            layer zeroes at random during training, ``0 <= dropout < 1``
+            (0: no ``Dropout`` layer); at prediction it does nothing.
         learning_rate: step size of the Adam optimizer.
 
     Returns:
@@ -677,6 +697,12 @@ def build_char_lstm(
     size = check_positive_int(vocabulary_size, "vocabulary_size")
     embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
     units = check_positive_int(units, "units")
+    if isinstance(dropout, bool) or not (
+        isinstance(dropout, numbers.Real) and 0 <= dropout < 1
+    ):
+        raise ValueError(
+            f"dropout must be a number with 0 <= dropout < 1, got {dropout!r}"
+        )
 
     characters = keras.Input(shape=(None,), dtype="int32", name="characters")
     vectors = keras.layers.Embedding(size, embedding_dim, name="embedding")(
@@ -686,6 +712,8 @@ def build_char_lstm(
         units, return_sequences=True, return_state=True, name="lstm"
     )
     sequence, _, _ = lstm(vectors)  # hidden and cell state: not needed here
+    if dropout > 0:  # active in training only
+        sequence = keras.layers.Dropout(dropout, name="dropout")(sequence)
     probabilities = keras.layers.Dense(
         size, activation="softmax", name="next_character"
     )(sequence)
@@ -1062,6 +1090,60 @@ def generate_with_state(
 
 
 # --8<-- [end:generate_with_state]
+
+
+# --8<-- [start:measures]
+def words(text, *, complete=True):
+    """The words of ``text``: runs of letters, in lower case, in order.
+
+    Args:
+        text: a string.
+        complete: drop the last word when the text ends inside it (a
+            sample cut off at its length may end in half a word).
+
+    Returns:
+        A list of strings.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    found = re.findall(r"[a-z]+", text.lower())
+    if complete and found and text[-1:].isalpha():
+        found = found[:-1]
+    return found
+
+
+def known_share(text, known_words):
+    """The share of the complete words of ``text`` found in ``known_words``.
+
+    Args:
+        text: a string, e.g. a generated sample.
+        known_words: a set of lower-case words, e.g. ``set(words(train))``.
+
+    Returns:
+        A float in [0, 1]; NaN if ``text`` holds no complete word.
+    """
+    if not isinstance(known_words, (set, frozenset)) or not known_words:
+        raise TypeError("known_words must be a non-empty set of words")
+    found = words(text)
+    if not found:
+        return float("nan")
+    return float(np.mean([word in known_words for word in found]))
+
+
+def line_lengths(text):
+    """The length in characters of every complete, non-empty line of
+    ``text``: the lines followed by a line break.
+
+    Returns:
+        An int array ``(lines,)``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    lines = text.split("\n")[:-1]  # the last one has no line break yet
+    return np.array([len(line) for line in lines if line], dtype=int)
+
+
+# --8<-- [end:measures]
 
 
 class SampleText(keras.callbacks.Callback):
