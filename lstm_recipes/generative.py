@@ -1051,11 +1051,14 @@ def generate_with_state(
     seed=0,
     k=None,
     p=None,
+    samples=None,
 ):
     """Generate text one character per call, carrying the LSTM state.
 
     The seed text is read once, from a zero state; then each call reads
     only the newest character and the state left by the call before.
+    With ``samples``, that many texts are written side by side, one row of
+    a batch each, for the price of about one.
 
     Args:
         step_model: a model from ``build_step_model``.
@@ -1067,26 +1070,35 @@ def generate_with_state(
         seed: seed of the random draws.
         k: ``None`` or keep the ``k`` most probable characters (``top_k``).
         p: ``None`` or keep the nucleus of mass ``p`` (``top_p``).
+        samples: ``None`` for one text, or the number of texts to write
+            side by side (>= 1), each from the same seed text; their draws
+            come one after the other from one generator.
 
     Returns:
-        The ``length`` generated characters, a string.
+        The ``length`` generated characters, a string; with ``samples``, a
+        list of ``samples`` such strings.
     """
     ids = _check_generation(vocabulary, seed_text, length, temperature, k, p)
+    rows = 1 if samples is None else check_positive_int(samples, "samples")
     if len(step_model.inputs) != 3:
         raise ValueError(
             "step_model must come from build_step_model (inputs: ids, h, c)"
         )
     units = step_model.inputs[1].shape[-1]
-    h = c = np.zeros((1, units), dtype="float32")
+    h = c = np.zeros((rows, units), dtype="float32")
     rng = np.random.default_rng(seed)
-    context, generated = ids[None, :], []
+    context, generated = np.repeat(ids[None, :], rows, axis=0), []
     for _ in range(length):
         probabilities, h, c = step_model.predict_on_batch([context, h, c])
         generated.append(
-            sample_next(probabilities[0], temperature, rng, k=k, p=p)
+            [
+                sample_next(row, temperature, rng, k=k, p=p)
+                for row in np.asarray(probabilities)
+            ]
         )
-        context = np.array([[generated[-1]]], dtype="int32")
-    return vocabulary.decode(generated)
+        context = np.array(generated[-1], dtype="int32")[:, None]
+    texts = [vocabulary.decode(row) for row in np.array(generated).T]
+    return texts[0] if samples is None else texts
 
 
 # --8<-- [end:generate_with_state]
@@ -1147,16 +1159,25 @@ def line_lengths(text):
 
 
 class SampleText(keras.callbacks.Callback):
-    """Print a generated sample every ``every`` epochs of training.
+    """Generate a sample after some epochs of training, and print it.
 
     Args:
         vocabulary: the ``Vocabulary`` of the training text.
         seed_text: the text each sample continues.
         length: characters per sample.
         every: epochs between two samples.
+        at: ``None``, or the epochs (1-based) after which to sample, e.g.
+            ``(1, 2, 4, 8)``; then ``every`` is not used.
         temperature: ``None`` (greedy) or a number > 0.
         seed: seed of the random draws (the same for every sample, so that
             samples differ only by what the model learned).
+        samples: ``None`` for one text per epoch, or the number of texts
+            written side by side (see ``generate_with_state``); the first
+            is printed.
+        quiet: keep the samples without printing them.
+
+    After training, ``self.samples`` maps each epoch sampled to its text
+    (or list of texts).
     """
 
     def __init__(
@@ -1166,8 +1187,11 @@ class SampleText(keras.callbacks.Callback):
         *,
         length=120,
         every=1,
+        at=None,
         temperature=0.5,
         seed=0,
+        samples=None,
+        quiet=False,
     ):
         super().__init__()
         _check_generation(
@@ -1176,13 +1200,29 @@ class SampleText(keras.callbacks.Callback):
         self.vocabulary, self.seed_text = vocabulary, seed_text
         self.length, self.temperature, self.seed = length, temperature, seed
         self.every = check_positive_int(every, "every")
-        self.samples = {}  # epoch (1-based) -> text
+        self.at = None
+        if at is not None:
+            if isinstance(at, (str, bytes)) or not hasattr(at, "__iter__"):
+                raise TypeError(
+                    f"at must be a collection of epochs, got {at!r}"
+                )
+            self.at = {check_positive_int(e, "each epoch in at") for e in at}
+        self.rows = (
+            None if samples is None else check_positive_int(samples, "samples")
+        )
+        self.quiet = bool(quiet)
+        self.samples = {}  # epoch (1-based) -> text, or list of texts
 
     def on_train_begin(self, logs=None):
         self.step_model = build_step_model(self.model)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
+        wanted = (
+            (epoch + 1) in self.at
+            if self.at is not None
+            else (epoch + 1) % self.every == 0
+        )
+        if not wanted:
             return
         text = generate_with_state(
             self.step_model,
@@ -1191,10 +1231,13 @@ class SampleText(keras.callbacks.Callback):
             self.length,
             temperature=self.temperature,
             seed=self.seed,
+            samples=self.rows,
         )
         self.samples[epoch + 1] = text
+        if self.quiet:
+            return
         logs = logs or {}
         name = "validation loss" if "val_loss" in logs else "loss"
         loss = logs.get("val_loss", logs.get("loss", float("nan")))
         print(f"--- epoch {epoch + 1}, {name} {loss:.3f} ---")
-        print(self.seed_text + text)
+        print(self.seed_text + (text if self.rows is None else text[0]))

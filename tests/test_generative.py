@@ -1010,6 +1010,29 @@ def test_sample_text_prints_samples_while_training(tiny, capsys):
         SampleText(vocabulary, "ab", every=0)
 
 
+def test_sample_text_at_chosen_epochs_quietly_and_side_by_side(tiny, capsys):
+    vocabulary, _, _ = tiny
+    keras.utils.set_random_seed(2)
+    model = build_char_lstm(len(vocabulary), embedding_dim=3, units=6)
+    x, y = text_windows(vocabulary.encode("abcde \n" * 10), 6)
+    callback = SampleText(
+        vocabulary, "ab", length=5, at=(1, 3), samples=2, quiet=True
+    )
+    model.fit(x, y, epochs=4, verbose=0, callbacks=[callback])
+    assert sorted(callback.samples) == [1, 3]
+    assert all(
+        isinstance(texts, list) and [len(t) for t in texts] == [5, 5]
+        for texts in callback.samples.values()
+    )
+    assert capsys.readouterr().out == ""
+    with pytest.raises(TypeError, match=r"at must be a collection"):
+        SampleText(vocabulary, "ab", at=3)
+    with pytest.raises(ValueError, match=r"each epoch in at must be"):
+        SampleText(vocabulary, "ab", at=[0, 2])
+    with pytest.raises(ValueError, match=r"samples must be an integer"):
+        SampleText(vocabulary, "ab", samples=0)
+
+
 # ---------------------------------------------------------------- measures
 
 
@@ -1046,3 +1069,28 @@ def test_line_lengths_counts_complete_lines():
 def test_measures_refuse_bad_input(call, message):
     with pytest.raises(TypeError, match=message):
         call()
+
+
+def test_generate_with_state_writes_samples_side_by_side():
+    vocabulary = Vocabulary("abcde")
+    model = tiny_model(5)
+    step_model = build_step_model(model)
+    greedy = generate_with_state(step_model, vocabulary, "ab", 7)
+    assert generate_with_state(
+        step_model, vocabulary, "ab", 7, samples=3
+    ) == [greedy] * 3
+    texts = generate_with_state(
+        step_model, vocabulary, "ab", 40, temperature=1.0, seed=3, samples=4
+    )
+    assert len(texts) == 4 and {len(t) for t in texts} == {40}
+    assert len(set(texts)) == 4  # one draw per row: the rows differ
+    one = generate_with_state(
+        step_model, vocabulary, "ab", 40, temperature=1.0, seed=3, samples=1
+    )
+    assert one == [
+        generate_with_state(
+            step_model, vocabulary, "ab", 40, temperature=1.0, seed=3
+        )
+    ]
+    with pytest.raises(ValueError, match=r"samples must be an integer >= 1"):
+        generate_with_state(step_model, vocabulary, "ab", 4, samples=0)
