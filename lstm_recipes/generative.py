@@ -14,7 +14,6 @@ and ``top_p`` sampling (``sample_next`` and both generators take ``k`` and
 
 # --8<-- [start:imports]
 import numbers
-import re
 from importlib import resources
 
 import keras
@@ -23,6 +22,8 @@ import numpy as np
 from lstm_recipes.checks import check_positive_int
 
 # --8<-- [end:imports]
+# isort: split
+import re
 
 __all__ = [
     "CORPORA",

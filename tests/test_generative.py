@@ -1076,9 +1076,10 @@ def test_generate_with_state_writes_samples_side_by_side():
     model = tiny_model(5)
     step_model = build_step_model(model)
     greedy = generate_with_state(step_model, vocabulary, "ab", 7)
-    assert generate_with_state(
-        step_model, vocabulary, "ab", 7, samples=3
-    ) == [greedy] * 3
+    assert (
+        generate_with_state(step_model, vocabulary, "ab", 7, samples=3)
+        == [greedy] * 3
+    )
     texts = generate_with_state(
         step_model, vocabulary, "ab", 40, temperature=1.0, seed=3, samples=4
     )
