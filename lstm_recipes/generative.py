@@ -2,14 +2,12 @@
 
 The generative-LSTM chapter embeds the sections marked ``--8<--`` below: the
 corpora that ship with the package, a vocabulary of characters, windows of
-characters for training, character n-gram baselines, the model, sampling
-with a temperature, and two ways to generate text, re-feeding the window for
-every character or carrying the LSTM state from step to step.
-
-Not yet on the page: ``KneserNeyNGram``, an interpolated Kneser–Ney
-character n-gram whose order is chosen on validation text, and ``top_k``
-and ``top_p`` sampling (``sample_next`` and both generators take ``k`` and
-``p``).
+characters for training, character n-gram baselines (add-k, and the
+interpolated Kneser–Ney and Witten–Bell n-grams whose order is chosen on
+validation text), the model, sampling with a temperature, top-k and
+nucleus (top-p) sampling, two ways to generate text, re-feeding the window
+for every character or carrying the LSTM state from step to step, and
+measures of generated text (known words, line lengths).
 """
 
 # --8<-- [start:imports]
@@ -22,8 +20,6 @@ import numpy as np
 from lstm_recipes.checks import check_positive_int
 
 # --8<-- [end:imports]
-# isort: split
-import re
 
 __all__ = [
     "CORPORA",
@@ -1119,7 +1115,8 @@ def words(text, *, complete=True):
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a string, got {type(text).__name__}")
-    found = re.findall(r"[a-z]+", text.lower())
+    letters = "".join(c if "a" <= c <= "z" else " " for c in text.lower())
+    found = letters.split()
     if complete and found and text[-1:].isalpha():
         found = found[:-1]
     return found
