@@ -2,14 +2,12 @@
 
 The generative-LSTM chapter embeds the sections marked ``--8<--`` below: the
 corpora that ship with the package, a vocabulary of characters, windows of
-characters for training, character n-gram baselines, the model, sampling
-with a temperature, and two ways to generate text, re-feeding the window for
-every character or carrying the LSTM state from step to step.
-
-Not yet on the page: ``KneserNeyNGram``, an interpolated Kneser–Ney
-character n-gram whose order is chosen on validation text, and ``top_k``
-and ``top_p`` sampling (``sample_next`` and both generators take ``k`` and
-``p``).
+characters for training, character n-gram baselines (add-k, and the
+interpolated Kneser–Ney and Witten–Bell n-grams whose order is chosen on
+validation text), the model, sampling with a temperature, top-k and
+nucleus (top-p) sampling, two ways to generate text, re-feeding the window
+for every character or carrying the LSTM state from step to step, and
+measures of generated text (known words, line lengths).
 """
 
 # --8<-- [start:imports]
@@ -35,6 +33,8 @@ __all__ = [
     "build_step_model",
     "generate_refeeding",
     "generate_with_state",
+    "known_share",
+    "line_lengths",
     "load_poems",
     "lstm_log_likelihoods",
     "sample_next",
@@ -42,6 +42,7 @@ __all__ = [
     "text_windows",
     "top_k",
     "top_p",
+    "words",
 ]
 
 
@@ -317,6 +318,7 @@ class CharNGram:
 # --8<-- [end:ngram]
 
 
+# --8<-- [start:kneser_ney]
 def _check_ids(ids, name, size, *, at_least=1):
     """``ids`` as int64 ``(characters,)``, each in ``[0, size)``."""
     if isinstance(ids, (str, bytes)) or ids is None:
@@ -611,6 +613,10 @@ class KneserNeyNGram(_InterpolatedNGram):
         return p
 
 
+# --8<-- [end:kneser_ney]
+
+
+# --8<-- [start:witten_bell]
 class WittenBellNGram(_InterpolatedNGram):
     """A character n-gram with interpolated Witten–Bell smoothing.
 
@@ -649,9 +655,17 @@ class WittenBellNGram(_InterpolatedNGram):
         return p
 
 
+# --8<-- [end:witten_bell]
+
+
 # --8<-- [start:build_char_lstm]
 def build_char_lstm(
-    vocabulary_size, *, embedding_dim=16, units=128, learning_rate=0.01
+    vocabulary_size,
+    *,
+    embedding_dim=16,
+    units=128,
+    dropout=0.0,
+    learning_rate=0.01,
 ):
     """Define and compile a character-level LSTM language model.
 
@@ -666,6 +680,9 @@ def build_char_lstm(
         vocabulary_size: number of distinct characters.
         embedding_dim: length of the vector of each character.
         units: units of the LSTM layer.
+        dropout: the fraction of the LSTM's outputs that a ``Dropout``
+            layer zeroes at random during training, ``0 <= dropout < 1``
+            (0: no ``Dropout`` layer); at prediction it does nothing.
         learning_rate: step size of the Adam optimizer.
 
     Returns:
@@ -677,6 +694,12 @@ def build_char_lstm(
     size = check_positive_int(vocabulary_size, "vocabulary_size")
     embedding_dim = check_positive_int(embedding_dim, "embedding_dim")
     units = check_positive_int(units, "units")
+    if isinstance(dropout, bool) or not (
+        isinstance(dropout, numbers.Real) and 0 <= dropout < 1
+    ):
+        raise ValueError(
+            f"dropout must be a number with 0 <= dropout < 1, got {dropout!r}"
+        )
 
     characters = keras.Input(shape=(None,), dtype="int32", name="characters")
     vectors = keras.layers.Embedding(size, embedding_dim, name="embedding")(
@@ -686,6 +709,8 @@ def build_char_lstm(
         units, return_sequences=True, return_state=True, name="lstm"
     )
     sequence, _, _ = lstm(vectors)  # hidden and cell state: not needed here
+    if dropout > 0:  # active in training only
+        sequence = keras.layers.Dropout(dropout, name="dropout")(sequence)
     probabilities = keras.layers.Dense(
         size, activation="softmax", name="next_character"
     )(sequence)
@@ -1023,11 +1048,14 @@ def generate_with_state(
     seed=0,
     k=None,
     p=None,
+    samples=None,
 ):
     """Generate text one character per call, carrying the LSTM state.
 
     The seed text is read once, from a zero state; then each call reads
     only the newest character and the state left by the call before.
+    With ``samples``, that many texts are written side by side, one row of
+    a batch each, for the price of about one.
 
     Args:
         step_model: a model from ``build_step_model``.
@@ -1039,42 +1067,115 @@ def generate_with_state(
         seed: seed of the random draws.
         k: ``None`` or keep the ``k`` most probable characters (``top_k``).
         p: ``None`` or keep the nucleus of mass ``p`` (``top_p``).
+        samples: ``None`` for one text, or the number of texts to write
+            side by side (>= 1), each from the same seed text; their draws
+            come one after the other from one generator.
 
     Returns:
-        The ``length`` generated characters, a string.
+        The ``length`` generated characters, a string; with ``samples``, a
+        list of ``samples`` such strings.
     """
     ids = _check_generation(vocabulary, seed_text, length, temperature, k, p)
+    rows = 1 if samples is None else check_positive_int(samples, "samples")
     if len(step_model.inputs) != 3:
         raise ValueError(
             "step_model must come from build_step_model (inputs: ids, h, c)"
         )
     units = step_model.inputs[1].shape[-1]
-    h = c = np.zeros((1, units), dtype="float32")
+    h = c = np.zeros((rows, units), dtype="float32")
     rng = np.random.default_rng(seed)
-    context, generated = ids[None, :], []
+    context, generated = np.repeat(ids[None, :], rows, axis=0), []
     for _ in range(length):
         probabilities, h, c = step_model.predict_on_batch([context, h, c])
         generated.append(
-            sample_next(probabilities[0], temperature, rng, k=k, p=p)
+            [
+                sample_next(row, temperature, rng, k=k, p=p)
+                for row in np.asarray(probabilities)
+            ]
         )
-        context = np.array([[generated[-1]]], dtype="int32")
-    return vocabulary.decode(generated)
+        context = np.array(generated[-1], dtype="int32")[:, None]
+    texts = [vocabulary.decode(row) for row in np.array(generated).T]
+    return texts[0] if samples is None else texts
 
 
 # --8<-- [end:generate_with_state]
 
 
+# --8<-- [start:measures]
+def words(text, *, complete=True):
+    """The words of ``text``: runs of letters, in lower case, in order.
+
+    Args:
+        text: a string.
+        complete: drop the last word when the text ends inside it (a
+            sample cut off at its length may end in half a word).
+
+    Returns:
+        A list of strings.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    letters = "".join(c if "a" <= c <= "z" else " " for c in text.lower())
+    found = letters.split()
+    if complete and found and text[-1:].isalpha():
+        found = found[:-1]
+    return found
+
+
+def known_share(text, known_words):
+    """The share of the complete words of ``text`` found in ``known_words``.
+
+    Args:
+        text: a string, e.g. a generated sample.
+        known_words: a set of lower-case words, e.g. ``set(words(train))``.
+
+    Returns:
+        A float in [0, 1]; NaN if ``text`` holds no complete word.
+    """
+    if not isinstance(known_words, (set, frozenset)) or not known_words:
+        raise TypeError("known_words must be a non-empty set of words")
+    found = words(text)
+    if not found:
+        return float("nan")
+    return float(np.mean([word in known_words for word in found]))
+
+
+def line_lengths(text):
+    """The length in characters of every complete, non-empty line of
+    ``text``: the lines followed by a line break.
+
+    Returns:
+        An int array ``(lines,)``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a string, got {type(text).__name__}")
+    lines = text.split("\n")[:-1]  # the last one has no line break yet
+    return np.array([len(line) for line in lines if line], dtype=int)
+
+
+# --8<-- [end:measures]
+
+
 class SampleText(keras.callbacks.Callback):
-    """Print a generated sample every ``every`` epochs of training.
+    """Generate a sample after some epochs of training, and print it.
 
     Args:
         vocabulary: the ``Vocabulary`` of the training text.
         seed_text: the text each sample continues.
         length: characters per sample.
         every: epochs between two samples.
+        at: ``None``, or the epochs (1-based) after which to sample, e.g.
+            ``(1, 2, 4, 8)``; then ``every`` is not used.
         temperature: ``None`` (greedy) or a number > 0.
         seed: seed of the random draws (the same for every sample, so that
             samples differ only by what the model learned).
+        samples: ``None`` for one text per epoch, or the number of texts
+            written side by side (see ``generate_with_state``); the first
+            is printed.
+        quiet: keep the samples without printing them.
+
+    After training, ``self.samples`` maps each epoch sampled to its text
+    (or list of texts).
     """
 
     def __init__(
@@ -1084,8 +1185,11 @@ class SampleText(keras.callbacks.Callback):
         *,
         length=120,
         every=1,
+        at=None,
         temperature=0.5,
         seed=0,
+        samples=None,
+        quiet=False,
     ):
         super().__init__()
         _check_generation(
@@ -1094,13 +1198,29 @@ class SampleText(keras.callbacks.Callback):
         self.vocabulary, self.seed_text = vocabulary, seed_text
         self.length, self.temperature, self.seed = length, temperature, seed
         self.every = check_positive_int(every, "every")
-        self.samples = {}  # epoch (1-based) -> text
+        self.at = None
+        if at is not None:
+            if isinstance(at, (str, bytes)) or not hasattr(at, "__iter__"):
+                raise TypeError(
+                    f"at must be a collection of epochs, got {at!r}"
+                )
+            self.at = {check_positive_int(e, "each epoch in at") for e in at}
+        self.rows = (
+            None if samples is None else check_positive_int(samples, "samples")
+        )
+        self.quiet = bool(quiet)
+        self.samples = {}  # epoch (1-based) -> text, or list of texts
 
     def on_train_begin(self, logs=None):
         self.step_model = build_step_model(self.model)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every:
+        wanted = (
+            (epoch + 1) in self.at
+            if self.at is not None
+            else (epoch + 1) % self.every == 0
+        )
+        if not wanted:
             return
         text = generate_with_state(
             self.step_model,
@@ -1109,10 +1229,13 @@ class SampleText(keras.callbacks.Callback):
             self.length,
             temperature=self.temperature,
             seed=self.seed,
+            samples=self.rows,
         )
         self.samples[epoch + 1] = text
+        if self.quiet:
+            return
         logs = logs or {}
         name = "validation loss" if "val_loss" in logs else "loss"
         loss = logs.get("val_loss", logs.get("loss", float("nan")))
         print(f"--- epoch {epoch + 1}, {name} {loss:.3f} ---")
-        print(self.seed_text + text)
+        print(self.seed_text + (text if self.rows is None else text[0]))

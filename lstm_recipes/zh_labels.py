@@ -169,6 +169,10 @@ LABELS = {
     "cross-entropy (nats per character)": "交叉熵（奈特/字符）",
     "next character": "下一个字符",
     "probability": "概率",
+    "share": "比例",
+    "known words": "已知词",
+    "sonnet length": "诗行长度",
+    "capitals": "大写开头",
     "best epoch": "最好的一轮",
     # attention chapter
     "sequence length (time steps)": "序列长度（时间步）",

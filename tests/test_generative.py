@@ -23,6 +23,8 @@ from lstm_recipes.generative import (
     build_step_model,
     generate_refeeding,
     generate_with_state,
+    known_share,
+    line_lengths,
     load_poems,
     lstm_log_likelihoods,
     sample_next,
@@ -30,6 +32,7 @@ from lstm_recipes.generative import (
     text_windows,
     top_k,
     top_p,
+    words,
 )
 
 # ----------------------------------------------------------------- corpora
@@ -632,11 +635,32 @@ def test_build_char_lstm_shapes_and_loss():
         ({"vocabulary_size": 0}, ValueError, r"vocabulary_size must be"),
         ({"units": 0}, ValueError, r"units must be an integer >= 1"),
         ({"embedding_dim": "8"}, TypeError, r"embedding_dim must be an"),
+        ({"dropout": 1}, ValueError, r"dropout must be a number with 0 <="),
+        ({"dropout": -0.1}, ValueError, r"dropout must be a number"),
+        ({"dropout": "0.2"}, ValueError, r"dropout must be a number"),
+        ({"dropout": True}, ValueError, r"dropout must be a number"),
     ],
 )
 def test_build_char_lstm_refuses_bad_arguments(kwargs, error, message):
     with pytest.raises(error, match=message):
         build_char_lstm(**({"vocabulary_size": 5} | kwargs))
+
+
+def test_dropout_acts_in_training_only_and_the_step_model_skips_it():
+    keras.utils.set_random_seed(0)
+    model = build_char_lstm(6, embedding_dim=3, units=8, dropout=0.5)
+    assert "dropout" in [layer.name for layer in model.layers]
+    assert "dropout" not in [
+        layer.name for layer in tiny_model(6).layers
+    ]  # the default, 0: no Dropout layer
+    x = np.array([[1, 2, 3, 4, 5]], "int32")
+    inference = model(x, training=False)
+    np.testing.assert_allclose(model(x, training=False), inference)
+    assert not np.allclose(model(x, training=True), inference)
+    step_model = build_step_model(model)
+    h = c = np.zeros((1, 8), "float32")
+    p, _, _ = step_model.predict_on_batch([x, h, c])
+    np.testing.assert_allclose(p[0], np.asarray(inference)[0, -1], rtol=1e-5)
 
 
 def test_the_model_learns_a_repeated_word_in_seconds():
@@ -984,3 +1008,90 @@ def test_sample_text_prints_samples_while_training(tiny, capsys):
         SampleText(vocabulary, "XY")
     with pytest.raises(ValueError, match=r"every must be an integer >= 1"):
         SampleText(vocabulary, "ab", every=0)
+
+
+def test_sample_text_at_chosen_epochs_quietly_and_side_by_side(tiny, capsys):
+    vocabulary, _, _ = tiny
+    keras.utils.set_random_seed(2)
+    model = build_char_lstm(len(vocabulary), embedding_dim=3, units=6)
+    x, y = text_windows(vocabulary.encode("abcde \n" * 10), 6)
+    callback = SampleText(
+        vocabulary, "ab", length=5, at=(1, 3), samples=2, quiet=True
+    )
+    model.fit(x, y, epochs=4, verbose=0, callbacks=[callback])
+    assert sorted(callback.samples) == [1, 3]
+    assert all(
+        isinstance(texts, list) and [len(t) for t in texts] == [5, 5]
+        for texts in callback.samples.values()
+    )
+    assert capsys.readouterr().out == ""
+    with pytest.raises(TypeError, match=r"at must be a collection"):
+        SampleText(vocabulary, "ab", at=3)
+    with pytest.raises(ValueError, match=r"each epoch in at must be"):
+        SampleText(vocabulary, "ab", at=[0, 2])
+    with pytest.raises(ValueError, match=r"samples must be an integer"):
+        SampleText(vocabulary, "ab", samples=0)
+
+
+# ---------------------------------------------------------------- measures
+
+
+def test_words_drops_a_word_cut_off_at_the_end():
+    assert words("Thou art more lov") == ["thou", "art", "more"]
+    assert words("Thou art more lov", complete=False)[-1] == "lov"
+    assert words("Thy eye's day,\nO") == ["thy", "eye", "s", "day"]
+    assert words("So long.") == ["so", "long"]
+    assert words("") == []
+
+
+def test_known_share_counts_complete_words():
+    known = {"thou", "art", "more"}
+    assert known_share("thou art mroe lovely", known) == 2 / 3
+    assert known_share("Thou ART more!", known) == 1.0
+    assert math.isnan(known_share("thou", known))  # cut off: no word
+
+
+def test_line_lengths_counts_complete_lines():
+    text = "Shall I\n\ncompare thee\nto a"
+    np.testing.assert_array_equal(line_lengths(text), [7, 12])
+    assert line_lengths("no line break").size == 0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: words(3), r"text must be a string"),
+        (lambda: known_share("a b", ["a"]), r"known_words must be a non-e"),
+        (lambda: known_share("a b", set()), r"known_words must be a non-e"),
+        (lambda: line_lengths(None), r"text must be a string"),
+    ],
+)
+def test_measures_refuse_bad_input(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_generate_with_state_writes_samples_side_by_side():
+    vocabulary = Vocabulary("abcde")
+    model = tiny_model(5)
+    step_model = build_step_model(model)
+    greedy = generate_with_state(step_model, vocabulary, "ab", 7)
+    assert (
+        generate_with_state(step_model, vocabulary, "ab", 7, samples=3)
+        == [greedy] * 3
+    )
+    texts = generate_with_state(
+        step_model, vocabulary, "ab", 40, temperature=1.0, seed=3, samples=4
+    )
+    assert len(texts) == 4 and {len(t) for t in texts} == {40}
+    assert len(set(texts)) == 4  # one draw per row: the rows differ
+    one = generate_with_state(
+        step_model, vocabulary, "ab", 40, temperature=1.0, seed=3, samples=1
+    )
+    assert one == [
+        generate_with_state(
+            step_model, vocabulary, "ab", 40, temperature=1.0, seed=3
+        )
+    ]
+    with pytest.raises(ValueError, match=r"samples must be an integer >= 1"):
+        generate_with_state(step_model, vocabulary, "ab", 4, samples=0)
