@@ -232,8 +232,10 @@ def build_repeat_vector(
             ``"sparse_categorical_crossentropy"`` with integer targets
             ``(samples, output_steps)``.
         unroll: unroll the LSTM loops into the graph; for short sequences
-            on a CPU this trains several times faster, at the price of a
-            slower first ``fit`` (``False`` keeps the cuDNN kernel on a GPU).
+            this can train faster, at the price of a slower first ``fit``
+            (measure it: the performance appendix finds less than 2x either
+            way on TensorFlow and a slowdown on JAX). ``False`` keeps the
+            cuDNN kernel on a GPU.
         learning_rate: step size of the Adam optimizer.
         steps_per_execution: optimizer steps per call into the graph.
         metrics: passed to ``compile``, e.g. ``[sequence_accuracy]``.
