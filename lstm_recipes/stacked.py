@@ -79,7 +79,7 @@ def restartable(build):
     """Build a model once; restart it from any seed without tracing again.
 
     Keras traces (compiles) a new model's training step the first time it is
-    fitted, which for a small model takes longer than the training itself.
+    fitted.
     ``restart(seed)`` instead gives the one model the initial weights that
     ``build()`` draws after ``keras.utils.set_random_seed(seed)`` and an
     optimizer that has taken no step yet, so the training that follows is
@@ -89,8 +89,8 @@ def restartable(build):
 
     Args:
         build: a function of no arguments that returns a compiled
-            ``keras.Model``; it is called once per restart (building is
-            cheap, tracing is not).
+            ``keras.Model``; it is called once per restart (building a
+            model does not trace its training step).
 
     Returns:
         ``restart``: a function ``seed -> model`` (always the same model).

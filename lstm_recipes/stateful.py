@@ -159,7 +159,9 @@ def fit_stateful(model, x, y, *, epochs, reset_every=None):
 
     Raises:
         NotImplementedError: on the JAX backend, for a model with a stateful
-            layer: there, every batch of ``fit`` starts from a zero state.
+            layer: there, ``fit`` does not carry the state from one batch
+            to the next (each batch starts from the state held when the
+            training step was compiled).
     """
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model)}")
@@ -273,8 +275,7 @@ def restart(model, seed):
     ``model`` gives them, after ``seed_initializers(seed)``), the
     optimizer's steps and moment estimates go back to zero, and stateful
     layers to a zero state. The compiled training step is kept, so training
-    again from another seed does not pay for tracing a new graph (about a
-    second on a small CPU, more than a short run); TensorFlow is not
+    again from another seed does not trace a new graph; TensorFlow is not
     reseeded, which would clear its caches. Set its seed once, with
     ``keras.utils.set_random_seed``, before a series of runs that shuffle.
     For optimizers whose state starts at zero: Adam, SGD, RMSprop.

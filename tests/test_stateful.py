@@ -21,7 +21,9 @@ from tests.backends import BACKEND, tensorflow_only
 
 # Keras's JAX trainer passes the model's tracked variables from step to
 # step; a stateful RNN's state variables are not among them, so in fit,
-# evaluate and predict every batch starts from a zero state there.
+# evaluate and predict every batch starts from the state they held when the
+# step was compiled (zero for a model that has not run yet), not from the
+# state the previous batch left.
 NO_STATE_IN_FIT = "Keras's JAX trainer does not carry a stateful layer's state"
 
 
@@ -114,7 +116,7 @@ def test_stateful_model_learns_and_generates_with_warm_up():
 def test_compiled_steps_carry_the_state_only_on_tensorflow():
     # On JAX the state variables are not among the variables that the
     # trainer passes through its compiled steps: predict_on_batch, evaluate
-    # and fit leave them at zero, and every batch starts from zero.
+    # and fit leave them unchanged (here at zero, as built).
     model = build_stateful_lstm(4)
     letter = np.full((1, 1, 1), 0.5, dtype="float32")
     model.predict_on_batch(letter)
