@@ -219,6 +219,19 @@ def test_export_for_cpu_holds_no_cudnn_op_even_on_a_gpu(tmp_path, wrapper):
         model.export(tmp_path / "plain", verbose=False)
         target = export_for_cpu(model, tmp_path / "sst")
     assert b"CudnnRNNV3" in (tmp_path / "plain/saved_model.pb").read_bytes()
+    # the cuDNN op has no CPU kernel, and TFLite refuses it even with TF ops
+    plain = tf.saved_model.load(str(tmp_path / "plain"))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="CudnnRNNV3"):
+        plain.serve(X)
+    converter = tf.lite.TFLiteConverter.from_saved_model(
+        str(tmp_path / "plain")
+    )
+    converter.target_spec.supported_ops = [
+        tf.lite.OpsSet.TFLITE_BUILTINS,
+        tf.lite.OpsSet.SELECT_TF_OPS,
+    ]
+    with pytest.raises(Exception, match="CudnnRNNV3"):
+        converter.convert()
     assert target == tmp_path / "sst" / "1"
     assert b"CudnnRNN" not in (target / "saved_model.pb").read_bytes()
     served = tf.saved_model.load(str(target))
