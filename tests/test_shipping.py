@@ -205,16 +205,22 @@ def _pretend_gpu():
 
 
 @tensorflow_only("cuDNN tracing of TensorFlow")
-@pytest.mark.parametrize("wrapper", ["none", "bidirectional"])
-def test_export_for_cpu_holds_no_cudnn_op_even_on_a_gpu(tmp_path, wrapper):
-    import tensorflow as tf
-
+def _seeded_lstm(wrapper):
+    """A seeded LSTM(4) -> Dense(1) on (5, 1) inputs named "values"; the LSTM
+    inside a ``Bidirectional`` when ``wrapper == "bidirectional"``."""
     keras.utils.set_random_seed(0)
     inputs = keras.Input(shape=(5, 1), name="values")
     lstm = keras.layers.LSTM(4)
     if wrapper == "bidirectional":
         lstm = keras.layers.Bidirectional(lstm)
-    model = keras.Model(inputs, keras.layers.Dense(1)(lstm(inputs)))
+    return keras.Model(inputs, keras.layers.Dense(1)(lstm(inputs)))
+
+
+@pytest.mark.parametrize("wrapper", ["none", "bidirectional"])
+def test_export_for_cpu_holds_no_cudnn_op_even_on_a_gpu(tmp_path, wrapper):
+    import tensorflow as tf
+
+    model = _seeded_lstm(wrapper)
     with _pretend_gpu():
         model.export(tmp_path / "plain", verbose=False)
         target = export_for_cpu(model, tmp_path / "sst")
@@ -339,12 +345,7 @@ def test_onnx_round_trip(tmp_path, wrapper):
     output; the model must have been called once before."""
     pytest.importorskip("tf2onnx")
     onnxruntime = pytest.importorskip("onnxruntime")
-    keras.utils.set_random_seed(0)
-    inputs = keras.Input(shape=(5, 1), name="values")
-    lstm = keras.layers.LSTM(4)
-    if wrapper == "bidirectional":
-        lstm = keras.layers.Bidirectional(lstm)
-    model = keras.Model(inputs, keras.layers.Dense(1)(lstm(inputs)))
+    model = _seeded_lstm(wrapper)
     path = str(tmp_path / "m.onnx")
     with pytest.raises(ValueError, match="never called"):
         model.export(path, format="onnx", verbose=False)
