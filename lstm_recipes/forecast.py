@@ -406,6 +406,7 @@ def anomaly_features(series, history):
         )
     values = _finite(series.to_numpy(), "series", (1,), "(time,)")
     past = history.to_numpy(dtype="float64")
+    # a scale for the inputs, computed as StandardScaler does (ddof=0)
     scale = float(np.std(past - means[history.index.month - 1]))
     if scale <= 1e-9 * np.abs(past).max():
         raise ValueError("history has no anomalies: nothing to scale by")

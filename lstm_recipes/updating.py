@@ -144,6 +144,7 @@ def prepare_anomalies(series, end, *, lookback, horizon):
     anomaly = series.to_numpy(dtype="float64") - climatology(
         series.iloc[:end], months
     )
+    # a scale for the inputs, computed as StandardScaler does (ddof=0)
     mean, scale = anomaly[:end].mean(), anomaly[:end].std()
     if not scale > 0:
         raise ValueError(
