@@ -1,9 +1,9 @@
 """Multi-step forecasts of a monthly series: windows, split, baselines, errors.
 
-The encoder-decoder chapter of the book embeds the sections marked ``--8<--``
-below. A forecast here is ``horizon`` values at once, made from the
-``lookback`` values before them; every function works on NumPy arrays in
-the shapes Keras uses, ``(samples, time_steps, features)``.
+The forecasting page of the book (chapter 8b) embeds the sections marked
+``--8<--`` below. A forecast here is ``horizon`` values at once, made from
+the ``lookback`` values before them; every function works on NumPy arrays
+in the shapes Keras uses, ``(samples, time_steps, features)``.
 """
 
 # --8<-- [start:imports]
