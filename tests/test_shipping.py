@@ -204,7 +204,6 @@ def _pretend_gpu():
     return mock.patch.object(tf_rnn, "_is_gpu_available", return_value=True)
 
 
-@tensorflow_only("cuDNN tracing of TensorFlow")
 def _seeded_lstm(wrapper):
     """A seeded LSTM(4) -> Dense(1) on (5, 1) inputs named "values"; the LSTM
     inside a ``Bidirectional`` when ``wrapper == "bidirectional"``."""
@@ -216,6 +215,7 @@ def _seeded_lstm(wrapper):
     return keras.Model(inputs, keras.layers.Dense(1)(lstm(inputs)))
 
 
+@tensorflow_only("cuDNN tracing of TensorFlow")
 @pytest.mark.parametrize("wrapper", ["none", "bidirectional"])
 def test_export_for_cpu_holds_no_cudnn_op_even_on_a_gpu(tmp_path, wrapper):
     import tensorflow as tf
