@@ -313,6 +313,25 @@ def test_padded_steps_get_zero_weight_and_change_nothing():
     assert np.all(greedy_weights[padded] == 0.0)
 
 
+def test_the_loss_skips_padded_steps():
+    """evaluate gives the mean cross-entropy over the real tokens only."""
+    keras.utils.set_random_seed(0)
+    parts = build_attention_decoder(VOCABULARY, units=8, embedding=4)
+    write = parts.model.get_layer("next")
+    kernel, bias = write.get_weights()
+    bias[PAD] = -20.0  # padding all but impossible: costly wherever counted
+    write.set_weights([kernel, bias])
+    source, target, _ = copy_data(16, 5, 12, seed=0)
+    inputs = [source, decoder_inputs(target)]
+    probabilities = parts.model.predict_on_batch(inputs)
+    nll = -np.log(
+        np.take_along_axis(probabilities, target[..., None], -1)[..., 0]
+    )
+    loss = parts.model.evaluate(inputs, target, batch_size=16, verbose=0)
+    assert np.isclose(loss, nll[target != PAD].mean(), rtol=1e-5)
+    assert nll.mean() > 2 * loss  # counting the padding would show
+
+
 def test_without_the_mask_padding_gets_weight():
     keras.utils.set_random_seed(3)
     masked = build_attention_decoder(VOCABULARY, units=8, embedding=4)
