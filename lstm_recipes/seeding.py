@@ -25,8 +25,9 @@ def seed_initializers(seed):
     ``keras.utils.set_random_seed(s)``. Unlike ``set_random_seed``, this
     leaves TensorFlow's seed alone: setting that clears TensorFlow's kernel
     caches, and the next ``fit``, even of a model that has trained before,
-    then prepares its compiled graph again, about half a second on
-    the book's 2-core CPU (measured in the performance appendix).
+    then prepares its compiled graph again: on the performance appendix's
+    small model, that makes a run on TensorFlow more than three times
+    slower.
 
     It also seeds NumPy. On TensorFlow, TensorFlow's seed still decides the
     order in which ``fit`` shuffles NumPy arrays: set it once, with
