@@ -584,15 +584,17 @@ def bootstrap_skill(
 
 
 def diebold_mariano(actual, forecast, reference):
-    """Diebold-Mariano test of equal MSE at each lead, with a HAC variance.
+    """A Diebold-Mariano-type test of equal MSE at each lead.
 
     At lead ``h`` the loss difference ``d_t = e_forecast**2 -
     e_reference**2`` of consecutive forecast origins is autocorrelated up
-    to lag ``h - 1`` (the windows overlap); its long-run variance is the
-    Newey-West estimate with ``h - 1`` lags. The statistic gets the
-    Harvey-Leybourne-Newbold small-sample factor and is compared with
-    Student's t with ``samples - 1`` degrees of freedom
-    (``scipy.stats.t``), two-sided.
+    to lag ``h - 1`` (the windows overlap). Its long-run variance is the
+    Newey-West (Bartlett-weighted) estimate with ``h - 1`` lags, which is
+    never negative; Diebold and Mariano's original uses unweighted
+    autocovariances. The statistic then gets the Harvey-Leybourne-Newbold
+    small-sample factor (derived for the unweighted variance, so here an
+    approximation) and is compared with Student's t with ``samples - 1``
+    degrees of freedom (``scipy.stats.t``), two-sided.
 
     Args:
         actual: ``(samples, horizon)`` or ``(samples, horizon, 1)``, one
