@@ -135,6 +135,34 @@ def test_evaluate_carries_the_state_only_on_tensorflow():
     assert carried == (BACKEND != "jax")
 
 
+def test_predict_batches_start_from_the_held_state_only_on_jax():
+    # The stateful page's JAX note: every batch of predict starts from the
+    # state the layer held when the step was compiled, and the state it
+    # ends in is dropped; on TensorFlow each batch goes on from the last.
+    keras.utils.set_random_seed(0)
+    model = build_stateful_lstm(4)
+    letter = np.full((1, 1, 1), 0.5, dtype="float32")
+    model(letter)
+    model(letter)  # the state is now off zero
+    held = lstm_state(model)
+    rows = model.predict(np.repeat(letter, 3, axis=0), batch_size=1, verbose=0)
+    after = lstm_state(model)
+    if BACKEND == "jax":
+        np.testing.assert_allclose(
+            rows, np.repeat(rows[:1], 3, axis=0), rtol=1e-6
+        )
+        np.testing.assert_allclose(
+            rows[0], np.asarray(model(letter))[0], rtol=1e-5
+        )
+        for h, a in zip(held, after, strict=True):
+            np.testing.assert_array_equal(h, a)
+    else:
+        assert not np.allclose(rows[0], rows[1])
+        assert not all(
+            np.allclose(h, a) for h, a in zip(held, after, strict=True)
+        )
+
+
 def test_fit_stateful_refuses_a_stateful_model_on_jax():
     model = build_stateful_lstm(4, steps_per_execution=25)
     x, y = window_data(1)

@@ -61,3 +61,18 @@ def test_learns_a_short_echo():
     fit_fast(model, x, y, epochs=30, batch_size=50, shuffle=True)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy >= 0.9, accuracy
+
+
+def test_the_same_seed_gives_the_same_initial_weights():
+    """The vanilla page rebuilds `model`'s untrained weights from its seed.
+
+    The data drawn in between come from their own NumPy generators.
+    """
+    keras.utils.set_random_seed(0)
+    echo_data(2000, seed=0)
+    echo_data(1000, seed=1)
+    first = build_vanilla_lstm(10, 10, 10)
+    keras.utils.set_random_seed(0)
+    second = build_vanilla_lstm(10, 10, 10)
+    pairs = zip(first.get_weights(), second.get_weights(), strict=True)
+    assert all(np.array_equal(a, b) for a, b in pairs)
