@@ -69,7 +69,8 @@ def build_recurrent_classifier(
         units: size of the recurrent layer's state.
         optimizer: a Keras optimizer; default Adam with learning rate 0.01.
         jit_compile: passed to ``compile``. ``True`` compiles the training
-            step with XLA, which takes some seconds once.
+            step with XLA (on a CPU; Keras turns it off for a cuDNN LSTM on
+            a GPU).
         **layer_options: passed to the recurrent layer, e.g.
             ``recurrent_initializer``.
 

@@ -1,9 +1,9 @@
 """Train small models fast: many passes over the data in a few Keras epochs.
 
 ``model.fit`` pays a fixed bookkeeping cost at every epoch (callbacks, logs, a
-new data iterator). For a model with a few hundred weights that cost is most
-of the run. ``fit_fast`` streams the passes from one repeated ``tf.data``
-pipeline instead, so Keras sees a handful of long epochs.
+new data iterator). On TensorFlow, for a model with a few hundred weights,
+that cost is most of the run. ``fit_fast`` streams the passes from one
+repeated ``tf.data`` pipeline instead, so Keras sees a handful of long epochs.
 """
 
 # --8<-- [start:imports]
