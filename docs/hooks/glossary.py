@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1]
-ROW = re.compile(r"^\|\s*(?P<english>[^|]+?)\s*\|\s*(?P<chinese>[^|]+?)\s*\|\s*$")
+ROW = re.compile(
+    r"^\|\s*(?P<english>[^|]+?)\s*\|\s*(?P<chinese>[^|]+?)\s*\|\s*$"
+)
 # An abbreviation: capitals (LSTM, BPTT) or letters around a digit (seq2seq).
 ABBREVIATION = re.compile(
     r"^(?P<term>.+?) \((?P<abbr>[A-Z]{2,}|[a-z]+\d[a-z]+)\)$"
@@ -47,7 +49,9 @@ def abbreviations(language):
         # "长短期记忆网络，LSTM": the abbreviation itself is not its explanation
         chinese = re.sub(rf"[，,]\s*{re.escape(abbr)}$", "", row["chinese"])
         found[abbr] = (
-            f"{chinese}（{english}）" if language == "zh" else f"{english} ({chinese})"
+            f"{chinese}（{english}）"
+            if language == "zh"
+            else f"{english} ({chinese})"
         )
     return found
 

@@ -22,7 +22,8 @@ PLACEHOLDER = "<repository-url>"
 
 
 class State:
-    not_found = None  # the default language's 404.html, kept across the nested builds
+    # the default language's 404.html, kept across the nested builds
+    not_found = None
 
 
 STATE = State()
@@ -48,7 +49,9 @@ def clone_address(repo_url):
 def on_page_markdown(markdown, page, config, files):
     address = clone_address(config.repo_url)
     if address and Path(page.file.abs_src_path).name == "index.md":
-        markdown = markdown.replace(f"git clone {PLACEHOLDER}", f"git clone {address}")
+        markdown = markdown.replace(
+            f"git clone {PLACEHOLDER}", f"git clone {address}"
+        )
     return markdown
 
 
