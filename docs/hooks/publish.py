@@ -6,6 +6,12 @@
   MkDocs would otherwise reject without a ``repo_url``), and the preface's
   ``git clone <repository-url>`` keeps its placeholder; set, the placeholder
   becomes the address.
+- **The PDF edition.** With ``LSTM_BOOK_PDF=true`` (``nox -s pdf``, the deploy
+  workflow) the build also prints the book, one PDF per language, into
+  ``pdf/`` of the site (``tools/pdf.py``, Chromium), after every language is
+  built, and checks them; the preface's ``pdf-edition`` block links them. It
+  checks for Chromium and a CJK font first, before the notebooks run. Without
+  it, the block is left out: the site links no PDF it does not have.
 - **404 pages in their language.** mkdocs-static-i18n builds English after
   Chinese into the same folder, so the English ``404.html`` would overwrite the
   Chinese one at the root. The English build's page moves to ``en/404.html``
@@ -14,11 +20,24 @@
 """
 
 import copy
+import logging
+import os
+import re
+import sys
 from pathlib import Path
 
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import CombinedEvent, event_priority
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[2]
+# the preface's paragraph that links the PDFs, kept only when they are built
+PDF_BLOCK = re.compile(
+    r'^<div class="pdf-edition" markdown>\n.*?^</div>\n', re.S | re.M
+)
 
 PLACEHOLDER = "<repository-url>"
+log = logging.getLogger("mkdocs.hooks.publish")
 
 
 class State:
@@ -33,10 +52,43 @@ def _i18n(config):
     return config.plugins.get("i18n")
 
 
+def building_pdf():
+    return os.environ.get("LSTM_BOOK_PDF", "false").lower() == "true"
+
+
+def _pdf_tool():
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from tools import pdf
+
+    return pdf
+
+
 def on_config(config):
     if not config.repo_url:
         config.edit_uri = None
+    if building_pdf():
+        pdf = _pdf_tool()
+        try:  # before the notebooks run for minutes
+            pdf.require_printer()
+            for language in pdf.LANGUAGES:
+                pdf.require_font(language)
+        except pdf.PrintError as error:
+            raise PluginError(f"LSTM_BOOK_PDF=true: {error}") from None
     return config
+
+
+@event_priority(-150)  # after i18n (-100) has made the file list
+def on_files(files, config):
+    """The PDFs as files of the site, so that the preface's links to them
+    are checked like any link; they are printed after the build."""
+    if building_pdf():
+        pdf = _pdf_tool()
+        for language in pdf.LANGUAGES:
+            name = pdf.PDF_NAME.format(language=language)
+            if files.get_file_from_path(f"pdf/{name}") is None:
+                files.append(File.generated(config, f"pdf/{name}", content=b""))
+    return files
 
 
 def clone_address(repo_url):
@@ -47,6 +99,8 @@ def clone_address(repo_url):
 
 
 def on_page_markdown(markdown, page, config, files):
+    if not building_pdf():
+        markdown = PDF_BLOCK.sub("", markdown)
     address = clone_address(config.repo_url)
     if address and Path(page.file.abs_src_path).name == "index.md":
         markdown = markdown.replace(
@@ -92,4 +146,17 @@ def _restore_default_404(config):
     STATE.not_found = None
 
 
-on_post_build = CombinedEvent(_keep_404, _restore_default_404)
+@event_priority(-300)  # the site is complete: every language, search, 404
+def _print_pdfs(config):
+    i18n = _i18n(config)
+    if not building_pdf() or (i18n is not None and i18n.building):
+        return
+    pdf = _pdf_tool()
+    try:
+        for report in pdf.print_book(config.site_dir, config.site_url):
+            log.info(report)
+    except pdf.PrintError as error:
+        raise PluginError(f"the PDF edition: {error}") from None
+
+
+on_post_build = CombinedEvent(_keep_404, _restore_default_404, _print_pdfs)
