@@ -34,6 +34,7 @@ import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
+from xml.etree import ElementTree
 
 import yaml
 
@@ -223,10 +224,21 @@ def stylesheets(site, language):
     ]
 
 
-def assemble(site, language, urls=None, site_url=None):
+def assemble(site, language, urls=None, site_url=None, numbers=None):
     """The print page of ``language``: cover, contents, the chapters.
-    ``urls``: only these pages (default: the whole book)."""
+    ``urls``: only these pages (default: the whole book); ``numbers``: the
+    page of each chapter and section (by anchor) for the contents, from a
+    first printing (``page_numbers``)."""
     text = TEXT[language]
+    numbers = numbers or {}
+
+    def entry(anchor, title):
+        number = numbers.get(anchor, "")
+        return (
+            f'<a href="#{anchor}">{html_lib.escape(title)}'
+            f'<span class="toc-page">{number}</span></a>'
+        )
+
     outline = [
         (part, [u for u in pages if urls is None or u in urls])
         for part, pages in book_outline(language)
@@ -241,7 +253,8 @@ def assemble(site, language, urls=None, site_url=None):
     date = datetime.date.today().isoformat()
     cover = [
         '<section class="print-cover">',
-        f"<h1>{html_lib.escape(title)}</h1>",
+        # not a heading: the bookmarks and the contents start with the preface
+        f'<p class="print-title">{html_lib.escape(title)}</p>',
         f'<p class="edition">{text["edition"].format(date=date)}</p>',
     ]
     if site_url:
@@ -263,13 +276,12 @@ def assemble(site, language, urls=None, site_url=None):
         for u in pages:
             chapter = chapters[u]
             toc.append(
-                f'<li class="chapter"><a href="#{chapter.anchor}">'
-                f"{html_lib.escape(chapter.title)}</a>"
+                f'<li class="chapter">{entry(chapter.anchor, chapter.title)}'
             )
             if chapter.sections:
                 toc.append('<ol class="sections">')
                 toc += [
-                    f'<li><a href="#{chapter.anchor}--{a}">{html_lib.escape(t)}</a></li>'
+                    f"<li>{entry(a, t)}</li>"
                     for a, t in chapter.sections
                 ]
                 toc.append("</ol>")
@@ -344,7 +356,9 @@ def require_printer():
             "LSTM_BOOK_CHROMIUM to a Chrome or Chromium"
         )
     missing = [
-        t for t in ("pdftotext", "pdffonts", "pdfinfo") if not shutil.which(t)
+        tool
+        for tool in ("pdftotext", "pdffonts", "pdfinfo", "pdftohtml")
+        if not shutil.which(tool)
     ]
     if missing:
         raise PrintError(
@@ -384,6 +398,88 @@ class _Site:
         self.server.server_close()
 
 
+def _squeeze(text):
+    return re.sub(r"\s+", "", text)
+
+
+def outline(path):
+    """The PDF's bookmarks (Chromium makes them from the headings), from
+    ``pdftohtml -xml``: ``[(title, page, [(title, page), ...]), ...]``, the
+    top level with the level below it."""
+    result = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-q", "-stdout", str(path)],
+        capture_output=True,
+        check=True,
+    )
+    root = ElementTree.fromstring(result.stdout)
+    top = root.find("outline")
+    items = []
+    for element in list(top) if top is not None else []:
+        if element.tag == "item":
+            items.append((element.text or "", int(element.get("page")), []))
+        elif element.tag == "outline" and items:
+            items[-1][2].extend(
+                (child.text or "", int(child.get("page")))
+                for child in element
+                if child.tag == "item"
+            )
+    return items
+
+
+def _matches(title, bookmark):
+    """Whether a bookmark is the heading ``title``. Chromium may repeat a
+    bold CJK heading's text in its bookmark ("目录目录"), so the title's
+    characters need only appear in order."""
+    characters = iter(_squeeze(bookmark))
+    return all(c in characters for c in _squeeze(title))
+
+
+def page_numbers(path, site, language, urls=None):
+    """The page on which each chapter and section starts in a printed PDF,
+    by anchor, read from its bookmarks, which follow the print page's
+    headings in order: contents, then parts and chapters (h1), sections (h2)."""
+    items = outline(path)
+    numbers, index = {}, 0
+    book_urls = {
+        u
+        for _, p in book_outline(language)
+        for u in p
+        if urls is None or u in urls
+    }
+    for _, chapter_urls in book_outline(language):
+        for u in chapter_urls:
+            if u not in book_urls:
+                continue
+            chapter = read_chapter(site, language, u, book_urls, None)
+            found = next(
+                (
+                    i
+                    for i in range(index, len(items))
+                    if _matches(chapter.title, items[i][0])
+                ),
+                None,
+            )
+            if found is None:
+                continue
+            index = found + 1
+            _, page, children = items[found]
+            numbers[chapter.anchor] = page
+            position = 0
+            for anchor, title in chapter.sections:
+                hit = next(
+                    (
+                        j
+                        for j in range(position, len(children))
+                        if _matches(title, children[j][0])
+                    ),
+                    None,
+                )
+                if hit is not None:
+                    numbers[anchor] = children[hit][1]
+                    position = hit + 1
+    return numbers
+
+
 FOOTER = (
     '<div style="width:100%;font-size:8pt;color:#555;text-align:center;">'
     '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
@@ -395,13 +491,28 @@ def print_pdf(site, language, output, urls=None, site_url=None, chromium=None):
     require_printer()
     require_font(language)
     chromium = chromium or find_chromium()
-    from playwright.sync_api import sync_playwright
-
     site = Path(site)
-    page_file = site / f"print-{language}.html"
-    page_file.write_text(assemble(site, language, urls, site_url), "utf-8")
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
+    # twice: the first printing tells the contents where each chapter starts
+    _print(
+        site,
+        language,
+        output,
+        assemble(site, language, urls, site_url),
+        chromium,
+    )
+    numbers = page_numbers(output, site, language, urls)
+    page = assemble(site, language, urls, site_url, numbers)
+    _print(site, language, output, page, chromium)
+    return output
+
+
+def _print(site, language, output, page, chromium):
+    from playwright.sync_api import sync_playwright
+
+    page_file = site / f"print-{language}.html"
+    page_file.write_text(page, "utf-8")
     try:
         with _Site(site) as served, sync_playwright() as p:
             browser = p.chromium.launch(
@@ -441,7 +552,6 @@ def print_pdf(site, language, output, urls=None, site_url=None, chromium=None):
                 browser.close()
     finally:
         page_file.unlink(missing_ok=True)
-    return output
 
 
 # --------------------------------------------------------------------- checking
