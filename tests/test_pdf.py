@@ -58,6 +58,19 @@ def check_edition(path, site, language, urls=None):
     numbers = set(re.findall(rf"^(\d+) / {pages}$", text, re.M))
     if len(numbers) < pages:
         problems.append(f"page numbers on {len(numbers)} of {pages} pages")
+    numbers = pdf.page_numbers(path, site, language, urls)
+    for _, pages_ in pdf.book_outline(language):
+        for url in pages_:
+            if urls is not None and url not in urls:
+                continue
+            chapter = pdf.read_chapter(site, language, url, set(), None)
+            number = numbers.get(chapter.anchor)
+            if number is None:
+                problems.append(f"no bookmark for {chapter.title!r}")
+            elif re.sub(r"\s+", "", chapter.title) + str(number) not in flat:
+                problems.append(
+                    f"the contents do not give {chapter.title!r} its page {number}"
+                )
     for src, words in figure_labels(site, language, urls).items():
         if words and not any(re.sub(r"\s+", "", w) in flat for w in words):
             problems.append(f"figure {src}: none of its labels is in the PDF")

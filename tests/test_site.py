@@ -178,8 +178,8 @@ def test_language_switcher_links_to_the_counterpart(site, url):
             f"{page}: switcher offers {sorted(links)}"
         )
         for language, target_prefix in LANGUAGES.items():
-            target = urljoin(f"/{page}", links[language])
-            assert target == f"/{target_prefix}{url}", (
+            target = urljoin(f"{BASE_PATH}{page}", links[language])
+            assert target == f"{BASE_PATH}{target_prefix}{url}", (
                 f"{page}: {language} link goes to {target}"
             )
 
@@ -938,7 +938,7 @@ def test_glossary_abbreviations_are_tooltips_from_the_glossary(site, language):
     assert ">LSTM</abbr>" in html_of(site, f"{prefix}models/stacked/")
 
 
-def test_one_chapter_prints_to_pdf(site, tmp_path):
+def test_one_chapter_prints_to_pdf(site, browser, tmp_path):
     """The print edition's path on one chapter of the suite's site (the
     whole book: nox -s pdf): Chromium prints it, and the PDF has the
     chapter's title and sections, a table of contents, page numbers, the
@@ -952,13 +952,41 @@ def test_one_chapter_prints_to_pdf(site, tmp_path):
     except pdf.PrintError as error:
         pytest.skip(f"cannot print here: {error}")
     urls = ["models/stacked/"]
-    [report] = pdf.print_book(site, None, ["zh"], urls, tmp_path)
+    [report] = pdf.print_book(site, None, ["zh"], urls, tmp_path, browser)
     path = tmp_path / pdf.PDF_NAME.format(language="zh")
     assert not check_edition(path, site, "zh", urls)
     chapter = pdf.read_chapter(site, "zh", urls[0], set(), None)
     text = re.sub(r"\s+", "", pdf.pdf_text(path))
     for _, section in chapter.sections:
         assert re.sub(r"\s+", "", section) in text, section
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_print_page_links_stay_inside_it(site, language):
+    """The whole book's print page (tools/pdf.py): ids unique, every
+    in-book link lands on an id of the print page, images come from the
+    site, and nothing is left relative to a chapter's own address."""
+    from tools import pdf
+
+    html = pdf.assemble(site, language, site_url="https://example.invalid/")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    problems = []
+    for attribute, value in re.findall(r'\b(href|src)="([^"]*)"', html):
+        if value.startswith("#"):
+            if value[1:] not in ids:
+                problems.append(f"{value}: no such id")
+        elif attribute == "src" and not value.startswith("data:"):
+            if not (site / unquote(value).lstrip("/")).is_file():
+                problems.append(f"{value}: no such file")
+        elif not re.match(r"(https?:|mailto:|data:)", value) and not (
+            attribute == "href" and value.endswith(".css")
+        ):
+            problems.append(f"{attribute}={value}: relative")
+    assert not problems, problems[:20]
+    for _, pages in pdf.book_outline(language):
+        for url in pages:
+            assert f'id="{pdf.anchor_of(url)}"' in html
 
 
 def test_the_glyph_check_finds_boxes(browser, tmp_path):

@@ -280,10 +280,7 @@ def assemble(site, language, urls=None, site_url=None, numbers=None):
             )
             if chapter.sections:
                 toc.append('<ol class="sections">')
-                toc += [
-                    f"<li>{entry(a, t)}</li>"
-                    for a, t in chapter.sections
-                ]
+                toc += [f"<li>{entry(a, t)}</li>" for a, t in chapter.sections]
                 toc.append("</ol>")
             toc.append("</li>")
             note = ""
@@ -486,37 +483,20 @@ FOOTER = (
 )
 
 
-def print_pdf(site, language, output, urls=None, site_url=None, chromium=None):
-    """Print ``language`` (``urls``: only these pages) to ``output``."""
+def print_pdf(site, language, output, urls=None, site_url=None, browser=None):
+    """Print ``language`` (``urls``: only these pages) to ``output``, with
+    ``browser`` (a Playwright Chromium) or the system's Chromium."""
     require_printer()
     require_font(language)
-    chromium = chromium or find_chromium()
     site = Path(site)
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
-    # twice: the first printing tells the contents where each chapter starts
-    _print(
-        site,
-        language,
-        output,
-        assemble(site, language, urls, site_url),
-        chromium,
-    )
-    numbers = page_numbers(output, site, language, urls)
-    page = assemble(site, language, urls, site_url, numbers)
-    _print(site, language, output, page, chromium)
-    return output
+    if browser is None:
+        from playwright.sync_api import sync_playwright
 
-
-def _print(site, language, output, page, chromium):
-    from playwright.sync_api import sync_playwright
-
-    page_file = site / f"print-{language}.html"
-    page_file.write_text(page, "utf-8")
-    try:
-        with _Site(site) as served, sync_playwright() as p:
+        with sync_playwright() as p:
             browser = p.chromium.launch(
-                executable_path=chromium,
+                executable_path=find_chromium(),
                 args=[
                     "--no-sandbox",
                     "--disable-background-networking",
@@ -525,32 +505,48 @@ def _print(site, language, output, page, chromium):
                 ],
             )
             try:
-                tab = browser.new_page()
-                tab.goto(
-                    served.url + page_file.name,
-                    wait_until="load",
-                    timeout=600_000,
-                )
-                tab.emulate_media(media="print")
-                tab.pdf(
-                    path=str(output),
-                    format="A4",
-                    print_background=True,
-                    display_header_footer=True,
-                    header_template="<span></span>",
-                    footer_template=FOOTER,
-                    margin={
-                        "top": "16mm",
-                        "bottom": "18mm",
-                        "left": "16mm",
-                        "right": "16mm",
-                    },
-                    outline=True,
-                    tagged=True,
+                return print_pdf(
+                    site, language, output, urls, site_url, browser
                 )
             finally:
                 browser.close()
+    # twice: the first printing tells the contents where each chapter starts
+    first = assemble(site, language, urls, site_url)
+    _print(browser, site, language, output, first)
+    numbers = page_numbers(output, site, language, urls)
+    page = assemble(site, language, urls, site_url, numbers)
+    _print(browser, site, language, output, page)
+    return output
+
+
+def _print(browser, site, language, output, page):
+    page_file = site / f"print-{language}.html"
+    page_file.write_text(page, "utf-8")
+    tab = browser.new_page()
+    try:
+        with _Site(site) as served:
+            tab.goto(
+                served.url + page_file.name, wait_until="load", timeout=600_000
+            )
+            tab.emulate_media(media="print")
+            tab.pdf(
+                path=str(output),
+                format="A4",
+                print_background=True,
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template=FOOTER,
+                margin={
+                    "top": "16mm",
+                    "bottom": "18mm",
+                    "left": "16mm",
+                    "right": "16mm",
+                },
+                outline=True,
+                tagged=True,
+            )
     finally:
+        tab.close()
         page_file.unlink(missing_ok=True)
 
 
@@ -708,17 +704,19 @@ def chapter_titles(site, language, urls=None):
     ]
 
 
-def print_book(site, site_url=None, languages=None, urls=None, out=None):
+def print_book(
+    site, site_url=None, languages=None, urls=None, out=None, browser=None
+):
     """Print and check each language's PDF into ``out`` (default SITE/pdf);
     yields a line per PDF (pages, size, time). ``PrintError`` if a PDF fails
-    its check."""
+    its check. ``browser``: a Playwright Chromium to print with."""
     site = Path(site)
     out = Path(out) if out else site / "pdf"
     require_printer()
     for language in languages or list(LANGUAGES):
         start = time.perf_counter()
         output = out / PDF_NAME.format(language=language)
-        print_pdf(site, language, output, urls, site_url)
+        print_pdf(site, language, output, urls, site_url, browser)
         problems = check_pdf(output, chapter_titles(site, language, urls))
         if problems:
             raise PrintError(

@@ -1,11 +1,10 @@
 """MkDocs hook: what a published site needs beyond its pages.
 
 - **Repository links.** ``repo_url`` comes from the environment (``REPO_URL``;
-  the deploy workflow sets it to its own repository). Unset, the site has no
-  "edit this page" or "view source" buttons (``edit_uri`` is dropped, which
-  MkDocs would otherwise reject without a ``repo_url``), and the preface's
-  ``git clone <repository-url>`` keeps its placeholder; set, the placeholder
-  becomes the address.
+  the deploy workflow sets it to its own repository). Set, pages get "edit
+  this page" and "view source" (``edit_uri`` on branch ``main``, set here) and
+  the preface's ``git clone <repository-url>`` gets the address; unset, there
+  are no such buttons and the placeholder stays.
 - **The PDF edition.** With ``LSTM_BOOK_PDF=true`` (``nox -s pdf``, the deploy
   workflow) the build also prints the book, one PDF per language, into
   ``pdf/`` of the site (``tools/pdf.py``, Chromium), after every language is
@@ -37,6 +36,7 @@ PDF_BLOCK = re.compile(
 )
 
 PLACEHOLDER = "<repository-url>"
+EDIT_URI = "edit/main/docs/"  # the branch the workflow publishes
 log = logging.getLogger("mkdocs.hooks.publish")
 
 
@@ -65,8 +65,9 @@ def _pdf_tool():
 
 
 def on_config(config):
-    if not config.repo_url:
-        config.edit_uri = None
+    # set here, not in mkdocs.yml: MkDocs rejects an edit_uri without a
+    # repo_url, and guesses the branch (master) for one without an edit_uri
+    config.edit_uri = EDIT_URI if config.repo_url else None
     if building_pdf():
         pdf = _pdf_tool()
         try:  # before the notebooks run for minutes
