@@ -32,6 +32,7 @@ from xml.etree import ElementTree
 import pytest
 
 from lstm_recipes.zh_labels import untranslated_text
+from tools.pdf import find_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGUAGES = {
@@ -385,15 +386,6 @@ def test_no_space_between_chinese_characters(site, url):
 # --------------------------------------------------------------------------- search in a browser
 
 
-def _chromium():
-    """The system's Chromium (Playwright's own download needs the internet)."""
-    names = ("chromium", "chromium-browser", "google-chrome")
-    found = (shutil.which(name) for name in names)
-    return os.environ.get("LSTM_BOOK_CHROMIUM") or next(
-        filter(None, found), None
-    )
-
-
 @pytest.fixture(scope="module")
 def served(site, server):
     """The built site's address over HTTP, under its sub-path (the search
@@ -403,7 +395,8 @@ def served(site, server):
 
 @pytest.fixture(scope="module")
 def browser():
-    chromium = _chromium()
+    # the system's Chromium: Playwright's own download needs the internet
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip(
             "no Chromium found (apt-get install chromium, or set "
