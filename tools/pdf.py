@@ -224,6 +224,14 @@ def stylesheets(site, language):
     ]
 
 
+def published(site_url):
+    """Whether ``site_url`` is an address readers can reach (not the local
+    default, http://127.0.0.1:8000/): the cover and the notebooks' notes
+    print it only then."""
+    host = urlsplit(site_url or "").hostname
+    return bool(host) and host not in ("127.0.0.1", "localhost", "::1")
+
+
 def assemble(site, language, urls=None, site_url=None, numbers=None):
     """The print page of ``language``: cover, contents, the chapters.
     ``urls``: only these pages (default: the whole book); ``numbers``: the
@@ -257,7 +265,7 @@ def assemble(site, language, urls=None, site_url=None, numbers=None):
         f'<p class="print-title">{html_lib.escape(title)}</p>',
         f'<p class="edition">{text["edition"].format(date=date)}</p>',
     ]
-    if site_url:
+    if published(site_url):
         online = text["online"].format(url=html_lib.escape(site_url))
         cover.append(f'<p class="online">{online}</p>')
     cover.append("</section>")
@@ -284,7 +292,7 @@ def assemble(site, language, urls=None, site_url=None, numbers=None):
                 toc.append("</ol>")
             toc.append("</li>")
             note = ""
-            if chapter.notebook and site_url:
+            if chapter.notebook and published(site_url):
                 address = site_url.rstrip("/") + f"/{LANGUAGES[language]}{u}"
                 note = '<p class="print-notebook">{}</p>'.format(
                     text["notebook"].format(
