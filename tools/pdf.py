@@ -6,16 +6,18 @@
 Each chapter's article is taken from the built HTML (what the web reader
 sees: figures, code, printed output, MathML, notebook outputs), in the order of
 ``nav`` in mkdocs.yml, behind a cover and a table of contents. Chromium (the
-one the site's tests drive) prints the result; WeasyPrint cannot render
-MathML. Ids are made unique per chapter and links between chapters become
-links inside the PDF; a link to a file of the site (a notebook) becomes an
-address on the published site (``SITE_URL``).
+one the site's tests drive) prints the result, twice: the first printing's
+bookmarks (read with ``pdftohtml``) give the contents their page numbers.
+WeasyPrint cannot render MathML. Ids are made unique per chapter and links
+between chapters become links inside the PDF; a link to a file of the site (a
+notebook) becomes an address on the published site (``SITE_URL``).
 
 Chinese needs a CJK font on the machine (Debian: ``apt-get install
 fonts-noto-cjk``); without one Chromium would draw boxes, so printing the zh
-edition stops and says so. ``check_pdf`` reads a PDF back with ``pdftotext``
-and ``pdffonts`` (Debian: poppler-utils): every chapter title is in it, and no
-text was drawn without a font that has its glyphs.
+edition stops and says so. ``check_pdf`` reads a PDF back with poppler-utils
+(``pdftotext``, ``pdffonts``): every chapter title is in it, every font is
+embedded, and no character was drawn as a box (``missing_glyphs``, which
+reads the PDF's own content streams: pdftotext cannot see a box).
 """
 
 import argparse
