@@ -4,6 +4,7 @@
     nox -s tests_jax   unit tests and every page on Keras' JAX backend (jax[cpu])
     nox -s tests_gpu   the same on the GPU build, plus GPU checks; skips without a GPU
     nox -s docs        strict site build into site/
+    nox -s pdf         the site with its PDF edition (site/pdf/), as the deploy workflow publishes it
     nox -s serve       build and serve the site at http://127.0.0.1:8000
     nox -s lint        ruff
     nox -s bench       benchmarks (timings, not pass/fail)
@@ -124,6 +125,32 @@ def docs(session):
     """Build the site with --strict: any warning (missing page, broken include) fails."""
     session.install(*PINNED, "-e", ".[cpu,docs]")
     session.run("mkdocs", "build", "--strict", *session.posargs)
+
+
+@nox.session
+def pdf(session):
+    """The site as published, with its print edition: a strict build that also
+    prints one PDF per language into site/pdf/ (Chromium; Chinese needs a CJK
+    font: apt-get install fonts-noto-cjk) and checks them with poppler-utils.
+    The deploy workflow runs this with SITE_URL and REPO_URL set. Not part of
+    CI (printing both languages takes minutes); tests/test_site.py prints one
+    chapter."""
+    session.install(*PINNED, "-e", ".[cpu,docs,test]")
+    session.run(
+        "mkdocs",
+        "build",
+        "--strict",
+        env={"LSTM_BOOK_PDF": "true", "LSTM_BOOK_NOTEBOOK_CACHE": "true"},
+    )
+    session.run(
+        "python",
+        "-m",
+        "pytest",
+        "-n",
+        "0",
+        "tests/test_pdf.py",
+        env={"LSTM_BOOK_PDF_DIR": "site/pdf"},
+    )
 
 
 @nox.session

@@ -1,9 +1,14 @@
-"""The MkDocs hooks: Chinese line joining and MathML rendering."""
+"""The MkDocs hooks: Chinese line joining, MathML rendering, search, API
+links, notebooks, glossary tooltips and publishing."""
 
 import importlib.util
 from pathlib import Path
 
 import markdown
+import pytest
+from mkdocs.exceptions import PluginError
+
+from tools import pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -129,3 +134,58 @@ def test_notebook_kernels_get_their_own_environment(monkeypatch):
     finally:
         build.close()
     assert not build.folder.exists()
+
+
+def test_glossary_abbreviations_come_from_the_glossary_table():
+    glossary = _hook("glossary")
+    zh, en = glossary.abbreviations("zh"), glossary.abbreviations("en")
+    assert zh["LSTM"] == "长短期记忆网络（long short-term memory）"
+    assert en["LSTM"] == "long short-term memory (长短期记忆网络)"
+    assert en["seq2seq"] == "sequence-to-sequence (序列到序列)"
+    assert set(zh) == set(en) == {"LSTM", "RNN", "seq2seq", "BPTT", "CNN"}
+    assert "*[BPTT]: 随时间反向传播（backpropagation through time）" in (
+        glossary.definitions("zh").splitlines()
+    )
+
+
+def test_publish_hook_drops_the_pdf_block_unless_pdfs_are_built(monkeypatch):
+    publish = _hook("publish")
+    page = type("Page", (), {})()
+    page.file = type("File", (), {"abs_src_path": "/x/docs/zh/index.md"})()
+    config = type("Config", (), {"repo_url": None})()
+    text = (
+        'Before.\n\n<div class="pdf-edition" markdown>\n[PDF](x.pdf)\n</div>\n'
+        "\n```bash\ngit clone <repository-url> lstm-recipes\n```\n"
+    )
+    monkeypatch.delenv("LSTM_BOOK_PDF", raising=False)
+    out = publish.on_page_markdown(text, page, config, None)
+    assert "pdf" not in out.lower() and "git clone <repository-url>" in out
+    monkeypatch.setenv("LSTM_BOOK_PDF", "true")
+    config.repo_url = "https://example.invalid/book/"
+    out = publish.on_page_markdown(text, page, config, None)
+    assert "[PDF](x.pdf)" in out
+    assert "git clone https://example.invalid/book.git lstm-recipes" in out
+
+
+def test_pdf_build_stops_early_and_says_what_to_install(monkeypatch):
+    """LSTM_BOOK_PDF=true without a CJK font: the build fails at its start
+    (before the notebooks run), naming the package to install."""
+    publish = _hook("publish")
+    monkeypatch.setenv("LSTM_BOOK_PDF", "true")
+    monkeypatch.setattr(pdf, "cjk_fonts", lambda: [])
+    monkeypatch.setattr(pdf, "require_printer", lambda: None)
+    config = type("Config", (), {"repo_url": None, "edit_uri": None})()
+    with pytest.raises(PluginError, match="apt-get install fonts-noto-cjk"):
+        publish.on_config(config)
+
+
+def test_pdf_printer_says_what_is_missing(monkeypatch):
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    with pytest.raises(pdf.PrintError, match="no Chromium found"):
+        pdf.require_printer()
+    monkeypatch.setattr(pdf, "cjk_fonts", lambda: [])
+    with pytest.raises(pdf.PrintError, match="fonts-noto-cjk"):
+        pdf.require_font("zh")
+    pdf.require_font("en")  # English needs no CJK font
+    assert not pdf.published("http://127.0.0.1:8000/")
+    assert pdf.published("https://someone.github.io/lstm-recipes/")

@@ -200,7 +200,31 @@ def _notebook_page(config, language, default_language, name, path):
     page.dest_uri = f"{prefix}examples/{Path(name).stem}/index.html"
     page.locale = page.localization = language
     page.norm_src_uri = f"examples/{name}"
+    # "edit this page" / "view source": the notebook in the repository, which
+    # lies outside docs_dir (edit_uri is relative to docs/)
+    page.edit_uri = f"../examples/{language}/{name}"
     return page
+
+
+DOWNLOAD = {
+    "zh": "下载这个 Jupyter 记事本（{name}，含运行结果）",
+    "en": "Download this notebook ({name}, with its outputs)",
+}
+
+
+def on_page_content(html, page, config, files):
+    """A download button above a notebook page: its executed ``.ipynb`` in the
+    page's language, which mkdocs-jupyter copies next to the page
+    (``include_source``)."""
+    if not isinstance(page.file, NotebookPage):
+        return html
+    name = Path(page.file.abs_src_path).name
+    label = DOWNLOAD.get(page.file.locale, DOWNLOAD["en"]).format(name=name)
+    button = (
+        f'<p class="notebook-download"><a class="md-button" href="{name}" '
+        f'download="{name}">{label}</a></p>\n'
+    )
+    return button + html
 
 
 @event_priority(-150)
@@ -231,4 +255,6 @@ def on_files(files, config):
         page.locale_alternate_of = language
         page.alternates = versions
         files.append(page)
+    # the sitemap (i18n's template) lists these pages, with their alternates
+    i18n.i18n_files_per_language[language] = files.documentation_pages()
     return files

@@ -33,6 +33,20 @@ def on_post_page(output, page, config):
     language = getattr(page.file, "locale", None)
     if i18n is None or language in (None, i18n.default_language):
         return output
+    return _point_base(output, language)
+
+
+def on_post_template(output, template_name, config):
+    """The same for the 404 page of a non-default language (en/404.html)."""
+    i18n = _i18n(config)
+    if template_name != "404.html" or i18n is None:
+        return output
+    if i18n.current_language == i18n.default_language:
+        return output
+    return _point_base(output, i18n.current_language)
+
+
+def _point_base(output, language):
     head, marker, rest = output.partition('<script id="__config"')
     if not marker:
         return output
