@@ -73,9 +73,9 @@ def restart(model, weights):
     ``reset_weights``, which clones the model to draw new weights from a
     seed, ``restart`` draws nothing and touches no seed (setting
     TensorFlow's seed clears its caches, so that the next ``fit`` prepares
-    its graph again, about half a second on the book's 2-core CPU; see the
-    performance appendix): draw the starting weights of all seeds first,
-    then restart from them run after run.
+    its graph again, which makes a run of the performance appendix's small
+    model more than three times slower): draw the starting weights of all
+    seeds first, then restart from them run after run.
 
     Args:
         model: a compiled ``keras.Model``.
