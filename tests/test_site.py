@@ -21,7 +21,6 @@ import re
 import shutil
 import subprocess
 import sys
-import textwrap
 import threading
 import urllib.error
 import urllib.request
@@ -292,6 +291,29 @@ def test_every_internal_link_and_anchor_resolves(site):
     assert not broken, "broken links:\n" + "\n".join(broken[:30])
 
 
+def _one_page_config(tmp_path, hooks=(), plugins=()):
+    """``mkdocs.yml`` for a one-page site in both languages that inherits the
+    book's settings; ``hooks`` are paths, ``plugins`` extra plugin entries."""
+    lines = [
+        f"INHERIT: {ROOT / 'mkdocs.yml'}",
+        "docs_dir: docs",
+        f"hooks: [{', '.join(str(hook) for hook in hooks)}]",
+        "watch: []",
+        "nav: [index.md]",
+        "plugins:",
+        "  - search",
+        "  - i18n:",
+        "      docs_structure: folder",
+        "      languages:",
+        "        - {locale: zh, default: true, name: 中文}",
+        "        - {locale: en, name: English}",
+        *(f"  - {plugin}" for plugin in plugins),
+    ]
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return config
+
+
 def test_a_missing_include_fails_the_build(tmp_path):
     """The project's mkdocs.yml, inherited by a two-page site: a good include builds, a bad one
     fails. The markdown options are the project's own, untouched: snippets resolve paths
@@ -299,26 +321,7 @@ def test_a_missing_include_fails_the_build(tmp_path):
     for language in LANGUAGES:
         (tmp_path / "docs" / language).mkdir(parents=True)
     (tmp_path / "lstm_recipes").symlink_to(ROOT / "lstm_recipes")
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        textwrap.dedent(
-            f"""\
-            INHERIT: {ROOT / "mkdocs.yml"}
-            docs_dir: docs
-            hooks: []
-            watch: []
-            nav: [index.md]
-            plugins:
-              - search
-              - i18n:
-                  docs_structure: folder
-                  languages:
-                    - {{locale: zh, default: true, name: 中文}}
-                    - {{locale: en, name: English}}
-            """
-        ),
-        encoding="utf-8",
-    )
+    config = _one_page_config(tmp_path)
 
     def build_with(include):
         for language in LANGUAGES:
@@ -542,26 +545,9 @@ def test_a_broken_api_reference_fails_the_build(tmp_path):
     strict build (mkdocstrings with the project's own options)."""
     for language in LANGUAGES:
         (tmp_path / "docs" / language).mkdir(parents=True)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        textwrap.dedent(
-            f"""\
-            INHERIT: {ROOT / "mkdocs.yml"}
-            docs_dir: docs
-            hooks: []
-            watch: []
-            nav: [index.md]
-            plugins:
-              - search
-              - i18n:
-                  docs_structure: folder
-                  languages:
-                    - {{locale: zh, default: true, name: 中文}}
-                    - {{locale: en, name: English}}
-              - mkdocstrings: {json.dumps(_project_mkdocstrings())}
-            """
-        ),
-        encoding="utf-8",
+    config = _one_page_config(
+        tmp_path,
+        plugins=[f"mkdocstrings: {json.dumps(_project_mkdocstrings())}"],
     )
 
     def build_with(module):
@@ -857,25 +843,8 @@ def test_without_a_repository_the_site_shows_no_repository_links(tmp_path):
             "# Page {#page}\n\n```bash\ngit clone <repository-url> x\n```\n",
             encoding="utf-8",
         )
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(
-        textwrap.dedent(
-            f"""\
-            INHERIT: {ROOT / "mkdocs.yml"}
-            docs_dir: docs
-            hooks: [{ROOT / "docs" / "hooks" / "publish.py"}]
-            watch: []
-            nav: [index.md]
-            plugins:
-              - search
-              - i18n:
-                  docs_structure: folder
-                  languages:
-                    - {{locale: zh, default: true, name: 中文}}
-                    - {{locale: en, name: English}}
-            """
-        ),
-        encoding="utf-8",
+    config = _one_page_config(
+        tmp_path, hooks=[ROOT / "docs" / "hooks" / "publish.py"]
     )
     result = mkdocs_build(config, tmp_path / "site")
     assert result.returncode == 0, result.stderr[-3000:]
